@@ -1,0 +1,128 @@
+"""Every action through rasa_sdk's Tracker and CollectingDispatcher."""
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import (
+    ActionAnswerQuestion,
+    ActionExplainWhy,
+    ActionGreet,
+    ActionListSources,
+    ActionRedFlag,
+    ActionRephraseFallback,
+    ActionSetAudience,
+)
+
+
+def make_tracker(text="", intent=None, entities=(), slots=None, ranking=(), active_loop=None):
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [{"entity": e, "value": v} for e, v in entities],
+        "intent_ranking": [{"name": name, "confidence": c} for name, c in ranking],
+    }
+    return Tracker("user-1", slots or {}, latest, [], False, None, {"name": active_loop} if active_loop else {}, "action_listen")
+
+
+def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    return dispatcher.messages, events
+
+
+def slot_events(events):
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_greet_asks_who_is_chatting_until_known():
+    messages, _ = run(ActionGreet(), make_tracker("hi", "greet"))
+    assert [m["response"] for m in messages] == ["utter_greet", "utter_ask_audience"]
+    messages, _ = run(ActionGreet(), make_tracker("hi", "greet", slots={"audience": "patient"}))
+    assert [m["response"] for m in messages] == ["utter_greet", "utter_how_can_help"]
+
+
+@pytest.mark.parametrize("value, expected", [("professional", "professional"), ("my mum", "caregiver")])
+def test_set_audience(value, expected):
+    messages, events = run(ActionSetAudience(), make_tracker("x", "set_audience", [("audience", value)]))
+    assert messages[0]["response"] == f"utter_audience_{expected}"
+    assert slot_events(events) == {"audience": expected}
+
+
+def test_set_audience_without_a_value_asks():
+    messages, events = run(ActionSetAudience(), make_tracker("change how you talk", "set_audience"))
+    assert messages[0]["response"] == "utter_ask_audience" and events == []
+
+
+def test_answer_is_cited_and_stores_its_references(kb):
+    tracker = make_tracker("does iloprost help?", "ask_treatment", [("treatment", "iloprost")])
+    messages, events = run(ActionAnswerQuestion(), tracker)
+    text = messages[0]["text"]
+    assert "[1]" in text and kb.disclaimers.clinical in text
+    slots = slot_events(events)
+    assert slots["last_references"] and slots["last_facts"]
+    assert messages[0]["buttons"][0]["payload"] == "/start_treatment_plan"
+
+
+def test_follow_up_uses_the_treatment_slot(kb):
+    tracker = make_tracker("what are its side effects?", "ask_side_effects", slots={"treatment": "iloprost"})
+    messages, events = run(ActionAnswerQuestion(), tracker)
+    assert kb.label("treatment", "iloprost") in messages[0]["text"]
+    assert all("iloprost" in kb.facts[f].treatments for f in slot_events(events)["last_facts"])
+
+
+def test_professional_gets_professional_wording(kb):
+    tracker = make_tracker("zoledronate evidence", "ask_treatment", [("treatment", "zoledronate")],
+                           slots={"audience": "professional"})
+    messages, events = run(ActionAnswerQuestion(), tracker)
+    first = slot_events(events)["last_facts"][0]
+    assert kb.facts[first].professional in messages[0]["text"]
+
+
+def test_unanswerable_question_offers_what_is_known(kb):
+    uncovered = next(t for t in kb.vocabulary["treatment"]
+                     if not any(t in f.treatments and "follow_up" in f.topics for f in kb.facts.values()))
+    tracker = make_tracker("follow up?", "ask_follow_up", [("treatment", uncovered)])
+    messages, events = run(ActionAnswerQuestion(), tracker)
+    assert kb.disclaimers.no_answer in messages[0]["text"]
+    assert messages[0]["buttons"] and all(uncovered in b["payload"] for b in messages[0]["buttons"])
+    assert events == []
+
+
+def test_sources_after_an_answer(kb):
+    _, events = run(ActionAnswerQuestion(), make_tracker("kyphoplasty?", "ask_procedure", [("treatment", "kyphoplasty")]))
+    refs = slot_events(events)["last_references"]
+    messages, _ = run(ActionListSources(), make_tracker("sources?", "ask_sources", slots={"last_references": refs}))
+    assert kb.references[refs[0]].citation in messages[0]["text"]
+
+
+def test_why_explains_the_last_answer(kb):
+    _, events = run(ActionAnswerQuestion(), make_tracker("vertebroplasty?", "ask_procedure", [("treatment", "vertebroplasty")]))
+    messages, _ = run(ActionExplainWhy(), make_tracker("why?", "ask_why", slots={"last_facts": slot_events(events)["last_facts"]}))
+    assert messages[0]["text"].startswith("Here is what my last answer rests on")
+
+
+def test_red_flag_message_comes_from_the_knowledge_base(kb):
+    tracker = make_tracker("I can't control my bladder and my legs are numb", "report_red_flag")
+    messages, _ = run(ActionRedFlag(), tracker)
+    flag = next(f for f in kb.red_flags if f.id == "spinal_cord_compression")
+    assert messages[0]["text"].startswith(flag.message.patient)
+    assert messages[1]["response"] == "utter_continue_after_red_flag"
+
+
+def test_red_flag_without_known_phrases_gets_the_generic_message():
+    messages, _ = run(ActionRedFlag(), make_tracker("something is really wrong", "report_red_flag"))
+    assert messages[0]["response"] == "utter_red_flag_generic"
+
+
+def test_fallback_echoes_markup_escaped_and_offers_likely_topics():
+    tracker = make_tracker("<b>bold</b> <script>x()</script>", "nlu_fallback",
+                           ranking=[("nlu_fallback", 0.5), ("ask_prognosis", 0.3), ("greet", 0.1)])
+    messages, _ = run(ActionRephraseFallback(), tracker)
+    message = messages[0]
+    assert message["response"] == "utter_ask_rephrase"
+    assert message["quoted"] == "&lt;b&gt;bold&lt;/b&gt; &lt;script&gt;x()&lt;/script&gt;"
+    assert message["buttons"][0]["payload"] == "/ask_prognosis"
+    assert message["buttons"][-1]["payload"] == "/help"

@@ -1,0 +1,148 @@
+"""The knowledge base loads, is internally consistent and covers the seed."""
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.knowledge import KNOWLEDGE_DIR, SEED_SECTIONS, KnowledgeError, load_knowledge_base
+
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "bone-marrow-edema-treatment.txt"
+# How each seed section is titled in the clinical summary.
+SEED_HEADINGS = {
+    "diagnostic_approach": "Diagnostic Approach",
+    "conservative_management": "Conservative Management",
+    "pharmacological_interventions": "Pharmacological Interventions",
+    "interventional_procedures": "Interventional Procedures",
+    "physical_modalities": "Physical Modalities",
+    "special_considerations": "Special Considerations",
+    "treatment_algorithm": "Treatment Algorithm",
+    "prognosis": "Prognosis",
+    "references": "References",
+}
+
+
+def test_seed_headings_match_the_clinical_summary():
+    text = SEED.read_text(encoding="utf-8")
+    assert set(SEED_HEADINGS) == set(SEED_SECTIONS)
+    for heading in SEED_HEADINGS.values():
+        assert re.search(rf"^{heading}\s*$", text, re.MULTILINE), heading
+
+
+def test_every_seed_section_is_covered_by_facts(kb):
+    covered = {fact.seed_section for fact in kb.facts.values()}
+    for section in SEED_SECTIONS:
+        if section == "references":
+            continue  # covered by references.yml, checked below
+        assert section in covered, f"no fact comes from the seed section {section!r}"
+
+
+def test_every_fact_cites_references_that_exist(kb):
+    for fact in kb.facts.values():
+        assert fact.references, fact.id
+        for ref in fact.references:
+            assert ref in kb.references, f"{fact.id} cites unknown {ref}"
+
+
+def test_every_reference_is_cited_somewhere(kb):
+    cited = {ref for fact in kb.facts.values() for ref in fact.references}
+    cited |= {ref for flag in kb.red_flags for ref in flag.references}
+    assert set(kb.references) - cited == set()
+
+
+@pytest.mark.parametrize("entity", ["treatment", "condition"])
+def test_every_canonical_value_has_facts(kb, entity):
+    field = {"treatment": "treatments", "condition": "conditions"}[entity]
+    used = {value for fact in kb.facts.values() for value in getattr(fact, field)}
+    assert set(kb.vocabulary[entity]) - used == set()
+
+
+def test_every_topic_answers_a_general_question(kb):
+    for topic in kb.topics:
+        assert any(fact.general and topic in fact.topics for fact in kb.facts.values()), topic
+
+
+def test_wording_differs_by_audience(kb):
+    for fact in kb.facts.values():
+        assert fact.patient != fact.professional, fact.id
+
+
+def test_contested_and_outdated_claims_carry_their_nuance(kb):
+    texts = " ".join(
+        f"{f.professional} {f.caveat or ''}" for f in kb.facts.values()
+    ).lower()
+    assert "16 mg" in texts  # dexamethasone dose in current guidance
+    assert "off-label" in texts
+    assert "cochrane" in texts  # vertebral augmentation is contested
+
+
+# Broken knowledge files: start-up fails with the file, the entry and the field.
+
+@pytest.fixture
+def kb_copy(tmp_path):
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, target)
+    return target
+
+
+def _edit_first_fact(directory, change):
+    path = sorted((directory / "facts").glob("*.yml"))[0]
+    data = yaml.safe_load(path.read_text())
+    change(data["facts"][0])
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path, data["facts"][0]["id"]
+
+
+def test_copy_of_the_real_knowledge_base_loads(kb_copy):
+    assert load_knowledge_base(kb_copy).facts
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        (lambda f: f.update(references=["no_such_ref"]), "references", "unknown reference id 'no_such_ref'"),
+        (lambda f: f.pop("patient"), "patient", "field required"),
+        (lambda f: f.update(topics=["astrology"]), "topics", "unknown topic 'astrology'"),
+        (lambda f: f.update(treatments=["aspirin"]), "treatments", "'aspirin' is not a treatment id"),
+        (lambda f: f.update(evidence="B"), "evidence", "does not match"),
+        (lambda f: f.update(seed_section="appendix"), "seed_section", "unknown seed section"),
+        (lambda f: f.update(colour="blue"), "colour", "extra fields not permitted"),
+    ],
+)
+def test_broken_fact_names_file_entry_and_field(kb_copy, change, field, message):
+    path, fact_id = _edit_first_fact(kb_copy, change)
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge_base(kb_copy)
+    text = str(error.value)
+    assert path.name in text and f"entry '{fact_id}'" in text and f"field '{field}'" in text
+    assert message in text
+
+
+def test_invalid_yaml_names_the_file(kb_copy):
+    (kb_copy / "references.yml").write_text("references: [unclosed\n")
+    with pytest.raises(KnowledgeError, match=r"references\.yml: not valid YAML"):
+        load_knowledge_base(kb_copy)
+
+
+def test_missing_file_is_named(kb_copy):
+    (kb_copy / "disclaimers.yml").unlink()
+    with pytest.raises(KnowledgeError, match=r"disclaimers\.yml: file is missing"):
+        load_knowledge_base(kb_copy)
+
+
+def test_duplicate_fact_id_across_files(kb_copy):
+    first = sorted((kb_copy / "facts").glob("*.yml"))[0]
+    shutil.copy(first, kb_copy / "facts" / "zz_copy.yml")
+    with pytest.raises(KnowledgeError, match=r"zz_copy\.yml: entry '.+': field 'id': duplicate id"):
+        load_knowledge_base(kb_copy)
+
+
+def test_red_flag_with_unknown_reference(kb_copy):
+    path = kb_copy / "red_flags.yml"
+    data = yaml.safe_load(path.read_text())
+    data["red_flags"][0]["references"] = ["ghost"]
+    path.write_text(yaml.safe_dump(data))
+    flag = data["red_flags"][0]["id"]
+    with pytest.raises(KnowledgeError, match=rf"red_flags\.yml: entry '{flag}': field 'references'"):
+        load_knowledge_base(kb_copy)
