@@ -60,7 +60,7 @@ validate-rasa: $(VENV)/.installed
 	$(RASA) data validate --fail-on-warning
 
 test-stories: $(MODEL)
-	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
+	$(RASA) test core --e2e --model $(MODEL) --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out reports/stories
 
 test-integration: $(MODEL)

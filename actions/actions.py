@@ -9,7 +9,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
+from actions.dispatch import say
 from actions.knowledge import KnowledgeBase, KnowledgeError, knowledge_base
+from actions.plan_actions import why_current_question
 from actions.vocabulary import canonical_value, red_flag_detector_for
 
 try:
@@ -52,8 +54,9 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
-        dispatcher.utter_message(response="utter_greet")
-        dispatcher.utter_message(response="utter_how_can_help" if tracker.get_slot("audience") else "utter_ask_audience")
+        messages = knowledge_base().messages
+        say(dispatcher, messages["greet"])
+        say(dispatcher, messages["how_can_help" if tracker.get_slot("audience") else "ask_audience"])
         return []
 
 
@@ -62,11 +65,12 @@ class ActionSetAudience(Action):
         return "action_set_audience"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
-        audience = canonical_value(knowledge_base(), "audience", next(tracker.get_latest_entity_values("audience"), None))
+        kb = knowledge_base()
+        audience = canonical_value(kb, "audience", next(tracker.get_latest_entity_values("audience"), None))
         if audience is None:
-            dispatcher.utter_message(response="utter_ask_audience")
+            say(dispatcher, kb.messages["ask_audience"])
             return []
-        dispatcher.utter_message(response=f"utter_audience_{audience}")
+        say(dispatcher, kb.messages[f"audience_{audience}"])
         return [SlotSet("audience", audience)]
 
 
@@ -76,10 +80,12 @@ class ActionAnswerQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
-        topic = kb.topic_for_intent((tracker.latest_message.get("intent") or {}).get("name"))
         explicit = explicit_context(kb, tracker)
+        # A bare statement such as "I have CNO" is answered as a treatment question.
+        topic = kb.topic_for_intent((tracker.latest_message.get("intent") or {}).get("name"))
+        topic = topic or ("treatment" if explicit.treatment or explicit.condition else None)
         if topic is None:
-            dispatcher.utter_message(response="utter_out_of_scope")
+            offer_likely_topics(dispatcher, tracker, kb)
             return []
         answer = answers.answer_question(kb, topic, explicit, carried_context(kb, tracker), tracker.get_slot("audience"))
         if not answer.found:
@@ -100,11 +106,19 @@ class ActionListSources(Action):
 
 
 class ActionExplainWhy(Action):
+    """ "Why?": during the plan, why the current question matters; otherwise
+    what the last answer rests on."""
+
     def name(self) -> Text:
         return "action_explain_why"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
-        dispatcher.utter_message(text=answers.explain_evidence(knowledge_base(), tracker.get_slot("last_facts") or []))
+        kb = knowledge_base()
+        question = why_current_question(kb, tracker)
+        if question:
+            dispatcher.utter_message(text=question)
+        else:
+            dispatcher.utter_message(text=answers.explain_evidence(kb, tracker.get_slot("last_facts") or []))
         return []
 
 
@@ -118,26 +132,32 @@ class ActionRedFlag(Action):
         kb = knowledge_base()
         flag = red_flag_detector_for(kb).detect(tracker.latest_message.get("text") or "")
         if flag is None:
-            dispatcher.utter_message(response="utter_red_flag_generic")
+            say(dispatcher, kb.messages["red_flag_generic"])
         else:
             dispatcher.utter_message(text=answers.red_flag_message(kb, flag, tracker.get_slot("audience")))
-        dispatcher.utter_message(response="utter_continue_after_red_flag")
+        say(dispatcher, kb.messages["continue_after_red_flag"])
         return []
 
 
-class ActionRephraseFallback(Action):
-    """Low-confidence message: show it back (escaped) and offer the likeliest topics."""
+def offer_likely_topics(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> None:
+    """Not understood: show the message back (escaped) and offer the topics
+    the classifier found likeliest, or say that nothing arrived."""
+    ranking = [item.get("name") for item in tracker.latest_message.get("intent_ranking") or []]
+    topics = [topic for topic in map(kb.topic_for_intent, ranking) if topic]
+    topics += [topic for topic in kb.topics if topic not in topics]
+    buttons = topic_buttons(kb, topics[:3], answers.Context()) + [{"title": "What can you do?", "payload": "/help"}]
+    text = tracker.latest_message.get("text") or ""
+    if text.strip():
+        message = kb.messages["ask_rephrase"].text.format(quoted=answers.quote_user_text(text))
+    else:
+        message = kb.messages["empty_message"].text
+    dispatcher.utter_message(text=message, buttons=buttons)
 
+
+class ActionRephraseFallback(Action):
     def name(self) -> Text:
         return "action_rephrase_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
-        kb = knowledge_base()
-        ranking = [item.get("name") for item in tracker.latest_message.get("intent_ranking") or []]
-        topics = [topic for topic in map(kb.topic_for_intent, ranking) if topic]
-        topics += [topic for topic in kb.topics if topic not in topics]
-        buttons = topic_buttons(kb, topics[:3], answers.Context()) + [{"title": "What can you do?", "payload": "/help"}]
-        quoted = answers.quote_user_text(tracker.latest_message.get("text") or "") or "(an empty message)"
-        dispatcher.utter_message(response="utter_ask_rephrase", quoted=quoted, buttons=buttons)
+        offer_likely_topics(dispatcher, tracker, knowledge_base())
         return []
-

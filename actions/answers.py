@@ -196,7 +196,7 @@ def quote_user_text(text: str, limit: int = 80) -> str:
     compact = " ".join((text or "").split())
     if len(compact) > limit:
         compact = compact[: limit - 1] + "…"
-    return html.escape(compact)
+    return html.escape(compact, quote=False)
 
 
 def red_flag_message(kb: KnowledgeBase, flag: RedFlag, audience: Optional[str]) -> str:

@@ -102,6 +102,22 @@ class RedFlag(StrictModel):
     references: List[Text] = Field(min_items=1)
 
 
+class Button(StrictModel):
+    title: Text
+    payload: Text
+
+
+class Message(StrictModel):
+    text: Text
+    buttons: List[Button] = []
+
+
+class PlanQuestion(StrictModel):
+    ask: Message
+    invalid: Text  # re-ask with an example answer
+    why: Text  # why the question matters
+
+
 class PlanStepText(StrictModel):
     title: Text
     facts: List[Text] = Field(min_items=1)
@@ -112,6 +128,7 @@ class PlanWording(StrictModel):
     urgent_heading: Text
     steps: Dict[str, PlanStepText]
     etiology_words: Dict[str, List[Text]]
+    questions: Dict[str, PlanQuestion]
 
 
 class Disclaimers(StrictModel):
@@ -127,6 +144,7 @@ class KnowledgeBase(StrictModel):
     red_flags: List[RedFlag]
     disclaimers: Disclaimers
     plan: PlanWording
+    messages: Dict[str, Message]
 
     def fact(self, fact_id: str) -> Fact:
         return self.facts[fact_id]
@@ -230,6 +248,11 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
     disclaimers_path = directory / "disclaimers.yml"
     disclaimers = _parse(Disclaimers, _read_yaml(disclaimers_path), disclaimers_path, "disclaimers")
 
+    messages_path = directory / "messages.yml"
+    messages = {
+        name: _parse(Message, data, messages_path, name)
+        for name, data in (_read_yaml(messages_path).get("messages") or {}).items()
+    }
     plan_path = directory / "plan.yml"
     plan = _parse(PlanWording, _read_yaml(plan_path), plan_path, "plan")
 
@@ -256,6 +279,7 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         red_flags=[flag for _, flag in red_flag_items],
         disclaimers=disclaimers,
         plan=plan,
+        messages=messages,
     )
 
 

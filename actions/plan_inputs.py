@@ -14,7 +14,7 @@ from actions.plan import TRAUMATIC, UNKNOWN
 from actions.vocabulary import matcher_for
 
 NUMBER_WORDS = {
-    "zero": 0, "no": 0, "none": 0, "a": 1, "an": 1, "one": 1, "two": 2, "couple": 2, "three": 3, "few": 3,
+    "zero": 0, "no": 0, "none": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3,
     "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
     "several": 4, "half": 0.5,
 }
@@ -84,7 +84,7 @@ def _weeks_since(month: int, last: bool, today: dt.date) -> float:
 
 def parse_duration_weeks(text: Optional[str], today: Optional[dt.date] = None) -> Optional[float]:
     """How long the pain has lasted, in weeks: "3 months", "six weeks", "since last spring"."""
-    clean = _clean(text)
+    clean = re.sub(r"\b(a )?couple of\b", "two", re.sub(r"\ba few\b", "three", _clean(text)))
     today = today or dt.date.today()
     if re.search(r"\b(today|this morning|yesterday|last night)\b", clean):
         return 0.1
@@ -103,8 +103,6 @@ def parse_duration_weeks(text: Optional[str], today: Optional[dt.date] = None) -
     match = re.search(r"\bsince\s+(?:last\s+)?(" + "|".join(MONTHS) + r")\b", clean)
     if match:
         return _weeks_since(MONTHS.index(match.group(1)) + 1, False, today)
-    if re.search(r"\bweeks?\b", clean) and re.search(r"\b(few|couple)\b", clean):
-        return 3.0 if "few" in clean else 2.0
     return None
 
 
@@ -123,3 +121,19 @@ def parse_etiology(kb: KnowledgeBase, text: Optional[str], etiology_words: Dict[
 def parse_body_site(kb: KnowledgeBase, text: Optional[str]) -> Optional[str]:
     sites = matcher_for(kb).values(text or "", "body_site")
     return sites[0] if sites else None
+
+
+MRI_SHOWED = re.compile(r"\b(mri|scan)\b.*\b(show|shows|showed|shown|found|confirmed|says|said|revealed)\b")
+
+
+def prefill_from_request(kb: KnowledgeBase, text: Optional[str], entities: Dict[str, str]) -> Dict[str, object]:
+    """Answers already given in the message that asked for a plan, e.g.
+    "my MRI shows bone marrow edema in my hip, what should happen next?"."""
+    known: Dict[str, object] = {}
+    if MRI_SHOWED.search(_clean(text)):
+        known["mri_confirmed"] = True
+    if entities.get("body_site"):
+        known["body_site"] = entities["body_site"]
+    if entities.get("condition"):
+        known["etiology"] = entities["condition"]
+    return known

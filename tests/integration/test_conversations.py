@@ -65,6 +65,11 @@ def test_red_flag_gets_urgent_care_first_even_mid_conversation(chat, message):
     assert first.startswith("⚠️"), first
 
 
-def test_out_of_scope_is_honest(chat):
-    text = texts(chat("what's a good recipe for lasagne?"))[0]
-    assert "don't have sourced information" in text
+@pytest.mark.parametrize("message", ["what's a good recipe for lasagne?", "will it rain in Berlin tomorrow?",
+                                     "what's the best diet for type 2 diabetes?"])
+def test_out_of_scope_is_honest_and_offers_what_it_can(chat, message):
+    replies = chat(message)
+    text = replies[0]["text"]
+    assert "don't have sourced information" in text or "not sure what you mean" in text
+    assert "bone marrow edema" in text and not re.search(r"\[\d\]", text)
+    assert replies[0].get("buttons")

@@ -37,23 +37,25 @@ def slot_events(events):
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
-def test_greet_asks_who_is_chatting_until_known():
+def test_greet_asks_who_is_chatting_until_known(kb):
     messages, _ = run(ActionGreet(), make_tracker("hi", "greet"))
-    assert [m["response"] for m in messages] == ["utter_greet", "utter_ask_audience"]
+    assert [m["text"] for m in messages] == [kb.messages["greet"].text, "Which best describes you?"]
+    assert [b["title"] for b in messages[1]["buttons"]] == [
+        "I'm a patient", "I'm a caregiver or relative", "I'm a healthcare professional"]
     messages, _ = run(ActionGreet(), make_tracker("hi", "greet", slots={"audience": "patient"}))
-    assert [m["response"] for m in messages] == ["utter_greet", "utter_how_can_help"]
+    assert messages[1]["text"] == kb.messages["how_can_help"].text
 
 
 @pytest.mark.parametrize("value, expected", [("professional", "professional"), ("my mum", "caregiver")])
-def test_set_audience(value, expected):
+def test_set_audience(kb, value, expected):
     messages, events = run(ActionSetAudience(), make_tracker("x", "set_audience", [("audience", value)]))
-    assert messages[0]["response"] == f"utter_audience_{expected}"
+    assert messages[0]["text"] == kb.messages[f"audience_{expected}"].text
     assert slot_events(events) == {"audience": expected}
 
 
 def test_set_audience_without_a_value_asks():
     messages, events = run(ActionSetAudience(), make_tracker("change how you talk", "set_audience"))
-    assert messages[0]["response"] == "utter_ask_audience" and events == []
+    assert messages[0]["text"] == "Which best describes you?" and events == []
 
 
 def test_answer_is_cited_and_stores_its_references(kb):
@@ -79,6 +81,24 @@ def test_professional_gets_professional_wording(kb):
     messages, events = run(ActionAnswerQuestion(), tracker)
     first = slot_events(events)["last_facts"][0]
     assert kb.facts[first].professional in messages[0]["text"]
+
+
+def test_statement_naming_a_condition_gets_its_treatment_facts(kb):
+    messages, events = run(ActionAnswerQuestion(), make_tracker("I have CNO", "inform", [("condition", "cno")]))
+    assert all("cno" in kb.facts[f].conditions for f in slot_events(events)["last_facts"])
+
+
+def test_statement_without_a_subject_offers_likely_topics():
+    tracker = make_tracker("six weeks", "inform", ranking=[("inform", 0.6), ("ask_prognosis", 0.3)])
+    messages, events = run(ActionAnswerQuestion(), tracker)
+    assert '"six weeks"' in messages[0]["text"] and events == []
+    assert messages[0]["buttons"][0]["payload"] == "/ask_prognosis"
+
+
+def test_empty_message_is_named_as_such(kb):
+    messages, _ = run(ActionRephraseFallback(), make_tracker("  ", "nlu_fallback"))
+    assert messages[0]["text"] == kb.messages["empty_message"].text
+    assert messages[0]["buttons"]
 
 
 def test_unanswerable_question_offers_what_is_known(kb):
@@ -109,12 +129,13 @@ def test_red_flag_message_comes_from_the_knowledge_base(kb):
     messages, _ = run(ActionRedFlag(), tracker)
     flag = next(f for f in kb.red_flags if f.id == "spinal_cord_compression")
     assert messages[0]["text"].startswith(flag.message.patient)
-    assert messages[1]["response"] == "utter_continue_after_red_flag"
+    assert messages[1]["text"] == kb.messages["continue_after_red_flag"].text
 
 
-def test_red_flag_without_known_phrases_gets_the_generic_message():
+def test_red_flag_without_known_phrases_gets_the_generic_message(kb):
     messages, _ = run(ActionRedFlag(), make_tracker("something is really wrong", "report_red_flag"))
-    assert messages[0]["response"] == "utter_red_flag_generic"
+    assert messages[0]["text"] == kb.messages["red_flag_generic"].text
+    assert messages[0]["text"].startswith("⚠️")
 
 
 def test_fallback_echoes_markup_escaped_and_offers_likely_topics():
@@ -122,7 +143,7 @@ def test_fallback_echoes_markup_escaped_and_offers_likely_topics():
                            ranking=[("nlu_fallback", 0.5), ("ask_prognosis", 0.3), ("greet", 0.1)])
     messages, _ = run(ActionRephraseFallback(), tracker)
     message = messages[0]
-    assert message["response"] == "utter_ask_rephrase"
-    assert message["quoted"] == "&lt;b&gt;bold&lt;/b&gt; &lt;script&gt;x()&lt;/script&gt;"
+    assert '"&lt;b&gt;bold&lt;/b&gt; &lt;script&gt;x()&lt;/script&gt;"' in message["text"]
+    assert "<" not in message["text"]
     assert message["buttons"][0]["payload"] == "/ask_prognosis"
     assert message["buttons"][-1]["payload"] == "/help"

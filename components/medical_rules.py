@@ -1,8 +1,11 @@
-"""Rasa NLU component: medical vocabulary entities and the red-flag override.
+"""Rasa NLU component: medical vocabulary entities and two deterministic rules.
 
 Entities: every knowledge-base synonym found by the spaCy PhraseMatcher in
 ``actions/vocabulary.py`` becomes a ``treatment``, ``condition``,
 ``body_site`` or ``audience`` entity with its canonical id as the value.
+
+Blank messages go to ``nlu_fallback`` (a classifier would guess an intent for
+them), so the user is told nothing arrived.
 
 Red flags: a message that describes a red-flag symptom is classified as
 ``report_red_flag`` whatever the intent classifier guessed (the action
@@ -37,10 +40,11 @@ from actions.knowledge import knowledge_base
 from actions.vocabulary import red_flag_detector_for, matcher_for
 
 RED_FLAG_INTENT = "report_red_flag"
+FALLBACK_INTENT = "nlu_fallback"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class MedicalTermExtractor(GraphComponent, EntityExtractorMixin):
+class MedicalRules(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
@@ -48,7 +52,7 @@ class MedicalTermExtractor(GraphComponent, EntityExtractorMixin):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "MedicalTermExtractor":
+    ) -> "MedicalRules":
         return cls()
 
     def __init__(self) -> None:
@@ -59,8 +63,12 @@ class MedicalTermExtractor(GraphComponent, EntityExtractorMixin):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
+            if not text.strip():
+                self._override_intent(message, FALLBACK_INTENT)
+                continue
             self._add_entities(message, text)
-            self._apply_red_flag_rule(message, text)
+            if self._red_flags.detect(text):
+                self._override_intent(message, RED_FLAG_INTENT)
         return messages
 
     def _add_entities(self, message: Message, text: str) -> None:
@@ -78,11 +86,9 @@ class MedicalTermExtractor(GraphComponent, EntityExtractorMixin):
         named = self.add_extractor_name(entities)
         message.set(ENTITIES, message.get(ENTITIES, []) + named, add_to_output=True)
 
-    def _apply_red_flag_rule(self, message: Message, text: str) -> None:
-        flag = self._red_flags.detect(text)
-        if flag is None:
-            return
-        override = {INTENT_NAME_KEY: RED_FLAG_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get(INTENT_NAME_KEY) != RED_FLAG_INTENT]
+    @staticmethod
+    def _override_intent(message: Message, intent: str) -> None:
+        override = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get(INTENT_NAME_KEY) != intent]
         message.set(INTENT, override, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [override, *ranking], add_to_output=True)

@@ -1,0 +1,276 @@
+"""Rasa glue for the guided treatment plan (form ``treatment_plan_form``).
+
+The questions asked, their parsing and the plan itself live in plain Python
+(``plan``, ``plan_inputs``, ``plan_text``); these classes only move values
+between the tracker and that core.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import answers, plan, plan_inputs, plan_text
+from actions.dispatch import say
+from actions.knowledge import KnowledgeBase, knowledge_base
+from actions.vocabulary import canonical_value
+
+FORM = "treatment_plan_form"
+MAX_INVALID_ANSWERS = 2
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4, "one": 1, "two": 2, "three": 3, "four": 4}
+
+def plan_inputs_from(tracker: Tracker) -> plan.PlanInputs:
+    return plan.PlanInputs(**{slot: tracker.get_slot(slot) for slot in plan.PLAN_SLOTS})
+
+def stored_steps(tracker: Tracker) -> List[plan.PlanStep]:
+    """The plan kept in the conversation, as "number:key" strings in a list slot."""
+    return [plan.PlanStep(int(number), key) for number, key in
+            (item.split(":", 1) for item in tracker.get_slot("plan_steps") or [])]
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    return next(tracker.get_latest_entity_values(name), None)
+
+def _intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+def _text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+def red_flag_text(kb: KnowledgeBase, tracker: Tracker) -> str:
+    flag = next(flag for flag in kb.red_flags if flag.id == "spinal_cord_compression")
+    return answers.red_flag_message(kb, flag, tracker.get_slot("audience"))
+
+
+def _etiology(kb: KnowledgeBase, tracker: Tracker) -> Optional[str]:
+    named = _entity(tracker, "condition")
+    if named in (plan.TRAUMATIC, plan.UNKNOWN):  # button payloads
+        return named
+    return canonical_value(kb, "condition", named) or plan_inputs.parse_etiology(
+        kb, _text(tracker), kb.plan.etiology_words)
+
+
+def _body_site(kb: KnowledgeBase, tracker: Tracker) -> Optional[str]:
+    return canonical_value(kb, "body_site", _entity(tracker, "body_site")) or plan_inputs.parse_body_site(
+        kb, _text(tracker))
+
+
+def _yes_no(kb: KnowledgeBase, tracker: Tracker) -> Optional[bool]:
+    return plan_inputs.parse_yes_no(_text(tracker), _intent(tracker))
+
+
+# How the latest message answers each plan question (None: not understood).
+ANSWER_PARSERS = {
+    "mri_confirmed": _yes_no,
+    "etiology": _etiology,
+    "body_site": _body_site,
+    "neuro_symptoms": _yes_no,
+    "diabetes": _yes_no,
+    "pain_severity": lambda kb, tracker: plan_inputs.parse_pain_severity(_text(tracker)),
+    "pain_duration_weeks": lambda kb, tracker: plan_inputs.parse_duration_weeks(_text(tracker)),
+}
+# Always handled by their own rules, even if the text could be an answer.
+INTERRUPTING_INTENTS = {"report_red_flag", "stop", "start_over", "start_treatment_plan", "ask_why", "ask_sources",
+                        "repeat_plan", "explain_step", "set_audience", "help", "bot_challenge"}
+QUESTION_INTENTS = {"ask_definition", "ask_causes", "ask_diagnosis", "ask_treatment", "ask_pain_management",
+                    "ask_procedure", "ask_activity", "ask_side_effects", "ask_prognosis", "ask_follow_up",
+                    "greet", "thank", "goodbye"}
+
+
+class ValidateTreatmentPlanForm(FormValidationAction):
+    """Decides whether a message answers the current question, parses it, and
+    re-asks with an example (explaining why after two misses)."""
+
+    def name(self) -> Text:
+        return "validate_treatment_plan_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        return plan.required_slots(plan_inputs_from(tracker), tracker.get_slot("skipped_slots") or [])
+
+    @staticmethod
+    def _extract(slot: str, tracker: Tracker) -> Dict[Text, Any]:
+        """The raw answer, or nothing when the message is not meant as one.
+
+        "About four months" may look like a question about prognosis, but it
+        answers "how long have you had this pain?", so a message that parses
+        as an answer counts as one; an unparseable question interrupts the
+        plan instead, and anything else is an answer to re-ask."""
+        if tracker.get_slot("requested_slot") != slot or tracker.active_loop_name != FORM:
+            return {}
+        intent = _intent(tracker)
+        if intent in INTERRUPTING_INTENTS:
+            return {}
+        if intent in QUESTION_INTENTS and ANSWER_PARSERS[slot](knowledge_base(), tracker) is None:
+            return {}
+        return {slot: _text(tracker) or intent}
+
+    def _validate(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """Accept a parsed answer, record a skip, or count a miss and re-ask."""
+        kb = knowledge_base()
+        if _intent(tracker) == "skip":
+            skipped = (tracker.get_slot("skipped_slots") or []) + [slot]
+            return {slot: None, "skipped_slots": skipped, "invalid_answers": 0}
+        value = ANSWER_PARSERS[slot](kb, tracker)
+        if value is not None:
+            inputs = plan_inputs_from(tracker)
+            if plan.is_urgent(plan.PlanInputs(**{**vars(inputs), slot: value})):
+                dispatcher.utter_message(text=red_flag_text(kb, tracker))
+            return {slot: value, "invalid_answers": 0}
+        misses = int(tracker.get_slot("invalid_answers") or 0) + 1
+        if misses >= MAX_INVALID_ANSWERS:
+            dispatcher.utter_message(text=kb.plan.questions[slot].why)
+            say(dispatcher, kb.messages["offer_skip"])
+        else:
+            dispatcher.utter_message(text=kb.plan.questions[slot].invalid)
+        return {slot: None, "invalid_answers": misses}
+
+    # rasa_sdk looks these up by slot name.
+    async def extract_mri_confirmed(self, dispatcher, tracker, domain):
+        return self._extract("mri_confirmed", tracker)
+
+    async def extract_etiology(self, dispatcher, tracker, domain):
+        return self._extract("etiology", tracker)
+
+    async def extract_body_site(self, dispatcher, tracker, domain):
+        return self._extract("body_site", tracker)
+
+    async def extract_neuro_symptoms(self, dispatcher, tracker, domain):
+        return self._extract("neuro_symptoms", tracker)
+
+    async def extract_diabetes(self, dispatcher, tracker, domain):
+        return self._extract("diabetes", tracker)
+
+    async def extract_pain_severity(self, dispatcher, tracker, domain):
+        return self._extract("pain_severity", tracker)
+
+    async def extract_pain_duration_weeks(self, dispatcher, tracker, domain):
+        return self._extract("pain_duration_weeks", tracker)
+
+    def validate_mri_confirmed(self, value, dispatcher, tracker, domain):
+        return self._validate("mri_confirmed", dispatcher, tracker)
+
+    def validate_etiology(self, value, dispatcher, tracker, domain):
+        return self._validate("etiology", dispatcher, tracker)
+
+    def validate_body_site(self, value, dispatcher, tracker, domain):
+        return self._validate("body_site", dispatcher, tracker)
+
+    def validate_neuro_symptoms(self, value, dispatcher, tracker, domain):
+        return self._validate("neuro_symptoms", dispatcher, tracker)
+
+    def validate_diabetes(self, value, dispatcher, tracker, domain):
+        return self._validate("diabetes", dispatcher, tracker)
+
+    def validate_pain_severity(self, value, dispatcher, tracker, domain):
+        return self._validate("pain_severity", dispatcher, tracker)
+
+    def validate_pain_duration_weeks(self, value, dispatcher, tracker, domain):
+        return self._validate("pain_duration_weeks", dispatcher, tracker)
+
+
+def _plan_message(kb: KnowledgeBase, tracker: Tracker, steps: List[plan.PlanStep]) -> answers.Answer:
+    return plan_text.render_plan(kb, steps, plan_inputs_from(tracker), tracker.get_slot("audience"))
+
+class ActionShowPlan(Action):
+    def name(self) -> Text:
+        return "action_show_plan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
+        kb = knowledge_base()
+        steps = plan.build_plan(plan_inputs_from(tracker))
+        message = _plan_message(kb, tracker, steps)
+        dispatcher.utter_message(text=message.text)
+        return [
+            SlotSet("plan_steps", [f"{step.number}:{step.key}" for step in steps]),
+            SlotSet("last_references", message.references),
+            SlotSet("last_facts", message.fact_ids),
+        ]
+
+class ActionRepeatPlan(Action):
+    def name(self) -> Text:
+        return "action_repeat_plan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
+        kb = knowledge_base()
+        steps = stored_steps(tracker)
+        if not steps:
+            say(dispatcher, kb.messages["no_plan_yet"])
+            return []
+        message = _plan_message(kb, tracker, steps)
+        dispatcher.utter_message(text=message.text)
+        return [SlotSet("last_references", message.references), SlotSet("last_facts", message.fact_ids)]
+
+def step_number(text: str) -> Optional[int]:
+    """"step 3", "the third step", "step three" -> 3."""
+    clean = text.lower()
+    digits = re.search(r"\b(\d+)\b", clean)
+    if digits:
+        return int(digits.group(1))
+    return next((number for word, number in ORDINALS.items() if re.search(rf"\b{word}\b", clean)), None)
+
+class ActionExplainStep(Action):
+    def name(self) -> Text:
+        return "action_explain_step"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
+        kb = knowledge_base()
+        steps = stored_steps(tracker)
+        if not steps:
+            say(dispatcher, kb.messages["no_plan_yet"])
+            return []
+        number = step_number(_text(tracker))
+        explained = plan_text.explain_step(kb, steps, number, tracker.get_slot("audience")) if number else None
+        if explained is None:
+            numbers = sorted({step.number for step in steps})
+            say(dispatcher, kb.messages["unknown_step"], steps=", ".join(map(str, numbers)))
+            return []
+        dispatcher.utter_message(text=explained.text)
+        return [SlotSet("last_references", explained.references), SlotSet("last_facts", explained.fact_ids)]
+
+class ActionResetPlan(Action):
+    """Clears the plan's answers (start over, stop, or a new plan), keeping
+    what the message that asked for the plan already says."""
+
+    def name(self) -> Text:
+        return "action_reset_plan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
+        kb = knowledge_base()
+        known = {}
+        if _intent(tracker) == "start_treatment_plan":
+            named = {name: canonical_value(kb, name, _entity(tracker, name)) for name in ("body_site", "condition")}
+            known = plan_inputs.prefill_from_request(kb, _text(tracker), {k: v for k, v in named.items() if v})
+        answers_kept = [SlotSet(slot, known.get(slot)) for slot in plan.PLAN_SLOTS]
+        return answers_kept + [SlotSet("plan_steps", None), SlotSet("skipped_slots", None),
+                               SlotSet("invalid_answers", 0), SlotSet("requested_slot", None)]
+
+
+def why_current_question(kb: KnowledgeBase, tracker: Tracker) -> Optional[str]:
+    """During the plan, "why?" is about the question just asked."""
+    requested = tracker.get_slot("requested_slot")
+    if tracker.active_loop_name == FORM and requested in kb.plan.questions:
+        return kb.plan.questions[requested].why
+    return None
+
+
+def ask_action(slot: str) -> type:
+    """The action the form calls to ask for ``slot`` (``action_ask_<slot>``),
+    with the wording and buttons of ``knowledge/plan.yml``."""
+
+    class AskPlanQuestion(Action):
+        def name(self) -> Text:
+            return f"action_ask_{slot}"
+
+        async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
+            say(dispatcher, knowledge_base().plan.questions[slot].ask)
+            return []
+
+    return AskPlanQuestion
+
+
+# rasa_sdk registers every Action subclass it can find, these included.
+ASK_ACTIONS = [ask_action(slot) for slot in plan.PLAN_SLOTS]
