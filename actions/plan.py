@@ -85,7 +85,9 @@ def required_slots(inputs: PlanInputs, skipped: List[str] = ()) -> List[str]:
     changes.
     """
     if is_urgent(inputs):
-        return []
+        # Nothing more is asked; the answers given stay required so that the
+        # form still validates them.
+        return [slot for slot in PLAN_SLOTS if getattr(inputs, slot) is not None]
     wanted = ["mri_confirmed"]
     if inputs.mri_confirmed is not False:
         wanted.append("etiology")

@@ -93,29 +93,31 @@ class ValidateTreatmentPlanForm(FormValidationAction):
 
     @staticmethod
     def _extract(slot: str, tracker: Tracker) -> Dict[Text, Any]:
-        """The raw answer, or nothing when the message is not meant as one.
+        """The parsed answer, the raw text of one not understood, or nothing
+        when the message is not meant as an answer.
 
-        "About four months" may look like a question about prognosis, but it
-        answers "how long have you had this pain?", so a message that parses
-        as an answer counts as one; an unparseable question interrupts the
-        plan instead, and anything else is an answer to re-ask."""
+        "About four months" may be classified as a question about prognosis,
+        but it answers "how long have you had this pain?", so a message that
+        parses as an answer counts as one; an unparseable question interrupts
+        the plan instead, and anything else is an answer to re-ask."""
         if tracker.get_slot("requested_slot") != slot or tracker.active_loop_name != FORM:
             return {}
         intent = _intent(tracker)
         if intent in INTERRUPTING_INTENTS:
             return {}
-        if intent in QUESTION_INTENTS and ANSWER_PARSERS[slot](knowledge_base(), tracker) is None:
+        value = ANSWER_PARSERS[slot](knowledge_base(), tracker)
+        if value is None and intent in QUESTION_INTENTS:
             return {}
-        return {slot: _text(tracker) or intent}
+        return {slot: value if value is not None else (_text(tracker) or intent)}
 
-    def _validate(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
-        """Accept a parsed answer, record a skip, or count a miss and re-ask."""
+    def _validate(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """Accept an understood answer (also one given before the plan
+        started), record a skip, or count a miss and re-ask."""
         kb = knowledge_base()
-        if _intent(tracker) == "skip":
+        if _intent(tracker) == "skip" and tracker.get_slot("requested_slot") == slot:
             skipped = (tracker.get_slot("skipped_slots") or []) + [slot]
             return {slot: None, "skipped_slots": skipped, "invalid_answers": 0}
-        value = ANSWER_PARSERS[slot](kb, tracker)
-        if value is not None:
+        if plan_inputs.is_valid_answer(kb, slot, value):
             inputs = plan_inputs_from(tracker)
             if plan.is_urgent(plan.PlanInputs(**{**vars(inputs), slot: value})):
                 dispatcher.utter_message(text=red_flag_text(kb, tracker))
@@ -151,25 +153,25 @@ class ValidateTreatmentPlanForm(FormValidationAction):
         return self._extract("pain_duration_weeks", tracker)
 
     def validate_mri_confirmed(self, value, dispatcher, tracker, domain):
-        return self._validate("mri_confirmed", dispatcher, tracker)
+        return self._validate("mri_confirmed", value, dispatcher, tracker)
 
     def validate_etiology(self, value, dispatcher, tracker, domain):
-        return self._validate("etiology", dispatcher, tracker)
+        return self._validate("etiology", value, dispatcher, tracker)
 
     def validate_body_site(self, value, dispatcher, tracker, domain):
-        return self._validate("body_site", dispatcher, tracker)
+        return self._validate("body_site", value, dispatcher, tracker)
 
     def validate_neuro_symptoms(self, value, dispatcher, tracker, domain):
-        return self._validate("neuro_symptoms", dispatcher, tracker)
+        return self._validate("neuro_symptoms", value, dispatcher, tracker)
 
     def validate_diabetes(self, value, dispatcher, tracker, domain):
-        return self._validate("diabetes", dispatcher, tracker)
+        return self._validate("diabetes", value, dispatcher, tracker)
 
     def validate_pain_severity(self, value, dispatcher, tracker, domain):
-        return self._validate("pain_severity", dispatcher, tracker)
+        return self._validate("pain_severity", value, dispatcher, tracker)
 
     def validate_pain_duration_weeks(self, value, dispatcher, tracker, domain):
-        return self._validate("pain_duration_weeks", dispatcher, tracker)
+        return self._validate("pain_duration_weeks", value, dispatcher, tracker)
 
 
 def _plan_message(kb: KnowledgeBase, tracker: Tracker, steps: List[plan.PlanStep]) -> answers.Answer:

@@ -107,13 +107,14 @@ def parse_duration_weeks(text: Optional[str], today: Optional[dt.date] = None) -
 
 
 def parse_etiology(kb: KnowledgeBase, text: Optional[str], etiology_words: Dict[str, list]) -> Optional[str]:
-    """A condition id from the vocabulary, or "traumatic" / "unknown"."""
+    """A condition id from the vocabulary, or "traumatic" / "unknown"; the
+    first cause in ``etiology_words`` whose words appear wins."""
     conditions = matcher_for(kb).values(text or "", "condition")
     if conditions:
         return conditions[0]
     clean = _clean(text)
-    for value in (TRAUMATIC, UNKNOWN):
-        if any(re.search(rf"\b{re.escape(word)}\b", clean) for word in etiology_words[value]):
+    for value, words in etiology_words.items():
+        if any(re.search(rf"\b{re.escape(word)}\b", clean) for word in words):
             return value
     return UNKNOWN if DONT_KNOW.search(clean) else None
 
@@ -137,3 +138,23 @@ def prefill_from_request(kb: KnowledgeBase, text: Optional[str], entities: Dict[
     if entities.get("condition"):
         known["etiology"] = entities["condition"]
     return known
+
+
+def _is_number(value: object, low: float, high: float) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high
+
+
+def is_valid_answer(kb: KnowledgeBase, slot: str, value: object) -> bool:
+    """Whether ``value`` is an understood answer for ``slot`` (rather than the
+    raw text of one that was not understood)."""
+    if slot in ("mri_confirmed", "neuro_symptoms", "diabetes"):
+        return isinstance(value, bool)
+    if slot == "etiology":
+        return value in kb.vocabulary["condition"] or value in (TRAUMATIC, UNKNOWN)
+    if slot == "body_site":
+        return value in kb.vocabulary["body_site"]
+    if slot == "pain_severity":
+        return _is_number(value, 0, 10)
+    if slot == "pain_duration_weeks":
+        return _is_number(value, 0, 5200)
+    raise KeyError(f"not a plan question: {slot}")

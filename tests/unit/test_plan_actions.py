@@ -184,3 +184,11 @@ def test_form_questions_are_asked_from_the_knowledge_base(kb, slot):
     action = next(a() for a in ASK_ACTIONS if a().name() == f"action_ask_{slot}")
     _, messages = run(action, tracker("", loop=FORM))
     assert messages[0]["text"] == kb.plan.questions[slot].ask.text
+
+
+def test_answers_given_before_the_plan_started_are_kept():
+    t = tracker("My MRI shows bone marrow edema in my hip, what next?", "start_treatment_plan",
+                slots={"mri_confirmed": True, "body_site": "hip"})
+    dispatcher = CollectingDispatcher()
+    events = ValidateTreatmentPlanForm().validate_mri_confirmed(True, dispatcher, t, DOMAIN)
+    assert events == {"mri_confirmed": True, "invalid_answers": 0} and dispatcher.messages == []

@@ -8,6 +8,7 @@ from actions.plan_inputs import (
     parse_duration_weeks,
     parse_etiology,
     parse_pain_severity,
+    is_valid_answer,
     parse_yes_no,
     prefill_from_request,
 )
@@ -65,7 +66,8 @@ def test_last_spring_during_spring_means_the_year_before():
         ("a compression fracture", "vertebral_compression_fracture"), ("CNO", "cno"), ("myeloma", "multiple_myeloma"),
         ("I fell off my bike", "traumatic"), ("sprained it playing football", "traumatic"),
         ("nobody knows", "unknown"), ("not sure", "unknown"), ("transient osteoporosis", "bmes"),
-        ("Charcot foot", "charcot"), ("bananas", None),
+        ("Charcot foot", "charcot"), ("bananas", None), ("it just came on, no injury", "bmes"),
+        ("I didn't fall or anything", "bmes"), ("out of nowhere", "bmes"),
     ],
 )
 def test_etiology(kb, text, expected):
@@ -82,3 +84,18 @@ def test_prefill_from_the_request(kb):
     known = prefill_from_request(kb, "My MRI shows bone marrow edema in my hip, what next?", {"body_site": "hip"})
     assert known == {"mri_confirmed": True, "body_site": "hip"}
     assert prefill_from_request(kb, "make me a plan", {}) == {}
+
+
+@pytest.mark.parametrize(
+    "slot, value, valid",
+    [
+        ("mri_confirmed", True, True), ("mri_confirmed", "yes", False), ("diabetes", False, True),
+        ("etiology", "cno", True), ("etiology", "traumatic", True), ("etiology", "I fell", False),
+        ("body_site", "knee", True), ("body_site", "my knee", False),
+        ("pain_severity", 0, True), ("pain_severity", 10.0, True), ("pain_severity", 11, False),
+        ("pain_severity", True, False), ("pain_severity", "7", False),
+        ("pain_duration_weeks", 12.0, True), ("pain_duration_weeks", -1, False),
+    ],
+)
+def test_valid_answers(kb, slot, value, valid):
+    assert is_valid_answer(kb, slot, value) is valid
