@@ -54,9 +54,20 @@ def _topic_facts(kb: KnowledgeBase, topics: Iterable[str]) -> List[Fact]:
 
 
 def _ranked(facts: List[Fact], context: Context) -> List[Fact]:
-    """Facts about the user's body site first, then the knowledge base order."""
-    site = context.body_site
-    return sorted(facts, key=lambda fact: 0 if site and site in fact.body_sites else 1)[:MAX_FACTS_PER_ANSWER]
+    """The facts most about what was asked: those that put the asked treatment
+    or condition first and name few others, then those about the user's body
+    site, then the knowledge base's order."""
+
+    def focus(fact: Fact) -> tuple:
+        leads = all(
+            getattr(fact, plural)[:1] == [getattr(context, name)]
+            for name, plural in ENTITY_FIELDS if getattr(context, name)
+        )
+        breadth = len(fact.treatments) + len(fact.conditions) if context.treatment or context.condition else 0
+        on_site = bool(context.body_site) and context.body_site in fact.body_sites
+        return (not leads, breadth, not on_site)
+
+    return sorted(facts, key=focus)[:MAX_FACTS_PER_ANSWER]
 
 
 def select_facts(kb: KnowledgeBase, topic: str, explicit: Context, carried: Context) -> List[Fact]:

@@ -235,7 +235,8 @@ class ActionExplainStep(Action):
 
 class ActionResetPlan(Action):
     """Clears the plan's answers (start over, stop, or a new plan), keeping
-    what the message that asked for the plan already says."""
+    what the message that asked for the plan already says and the body site
+    the conversation already named."""
 
     def name(self) -> Text:
         return "action_reset_plan"
@@ -245,6 +246,8 @@ class ActionResetPlan(Action):
         known = {}
         if _intent(tracker) == "start_treatment_plan":
             named = {name: canonical_value(kb, name, _entity(tracker, name)) for name in ("body_site", "condition")}
+            # A body site named earlier in the conversation still applies.
+            named["body_site"] = named["body_site"] or canonical_value(kb, "body_site", tracker.get_slot("body_site"))
             known = plan_inputs.prefill_from_request(kb, _text(tracker), {k: v for k, v in named.items() if v})
         answers_kept = [SlotSet(slot, known.get(slot)) for slot in plan.PLAN_SLOTS]
         return answers_kept + [SlotSet("plan_steps", None), SlotSet("skipped_slots", None),

@@ -132,3 +132,9 @@ def test_red_flag_message_is_cited(kb):
 )
 def test_user_text_is_escaped_and_shortened(text, shown):
     assert answers.quote_user_text(text) == shown
+
+
+def test_a_named_treatment_gets_the_facts_mainly_about_it_first(kb):
+    answer = answer_question(kb, "treatment", Context(treatment="iloprost", body_site="knee"), NONE, "patient")
+    first = kb.facts[answer.fact_ids[0]]
+    assert first.treatments[0] == "iloprost" and len(first.treatments) == 1

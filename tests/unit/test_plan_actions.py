@@ -192,3 +192,9 @@ def test_answers_given_before_the_plan_started_are_kept():
     dispatcher = CollectingDispatcher()
     events = ValidateTreatmentPlanForm().validate_mri_confirmed(True, dispatcher, t, DOMAIN)
     assert events == {"mri_confirmed": True, "invalid_answers": 0} and dispatcher.messages == []
+
+
+def test_a_new_plan_keeps_the_body_site_named_earlier():
+    t = tracker("make me a plan", "start_treatment_plan", slots={"body_site": "knee", "etiology": "cno"}, loop=None)
+    slots, _ = run(ActionResetPlan(), t)
+    assert slots["body_site"] == "knee" and slots["etiology"] is None
