@@ -203,6 +203,11 @@ def _parse_list(model, path: Path, key: str) -> list:
     return parsed
 
 
+def _parse_mapping(model, path: Path, key: str) -> dict:
+    """Entries under ``key`` keyed by name, each parsed as ``model``."""
+    return {name: _parse(model, data, path, name) for name, data in (_read_yaml(path).get(key) or {}).items()}
+
+
 def _load_vocabulary(path: Path) -> Dict[str, Dict[str, VocabularyEntry]]:
     vocabulary = {}
     for entity, values in _read_yaml(path).items():
@@ -240,19 +245,11 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
     fact_items = [item for path in fact_files for item in _parse_list(Fact, path, "facts")]
     red_flag_items = _parse_list(RedFlag, directory / "red_flags.yml", "red_flags")
     vocabulary = _load_vocabulary(directory / "vocabulary.yml")
-    topics_path = directory / "topics.yml"
-    topics = {
-        name: _parse(Topic, data, topics_path, name)
-        for name, data in (_read_yaml(topics_path).get("topics") or {}).items()
-    }
+    topics = _parse_mapping(Topic, directory / "topics.yml", "topics")
     disclaimers_path = directory / "disclaimers.yml"
     disclaimers = _parse(Disclaimers, _read_yaml(disclaimers_path), disclaimers_path, "disclaimers")
 
-    messages_path = directory / "messages.yml"
-    messages = {
-        name: _parse(Message, data, messages_path, name)
-        for name, data in (_read_yaml(messages_path).get("messages") or {}).items()
-    }
+    messages = _parse_mapping(Message, directory / "messages.yml", "messages")
     plan_path = directory / "plan.yml"
     plan = _parse(PlanWording, _read_yaml(plan_path), plan_path, "plan")
 

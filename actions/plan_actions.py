@@ -80,6 +80,22 @@ QUESTION_INTENTS = {"ask_definition", "ask_causes", "ask_diagnosis", "ask_treatm
                     "greet", "thank", "goodbye"}
 
 
+def _add_slot_methods(form: type) -> type:
+    """rasa_sdk looks up ``extract_<slot>`` and ``validate_<slot>`` by name;
+    every plan question is handled by the same two methods."""
+    for slot in plan.PLAN_SLOTS:
+        def extract(self, dispatcher, tracker, domain, slot=slot):
+            return self._extract(slot, tracker)
+
+        def validate(self, value, dispatcher, tracker, domain, slot=slot):
+            return self._validate(slot, value, dispatcher, tracker)
+
+        setattr(form, f"extract_{slot}", extract)
+        setattr(form, f"validate_{slot}", validate)
+    return form
+
+
+@_add_slot_methods
 class ValidateTreatmentPlanForm(FormValidationAction):
     """Decides whether a message answers the current question, parses it, and
     re-asks with an example (explaining why after two misses)."""
@@ -129,49 +145,6 @@ class ValidateTreatmentPlanForm(FormValidationAction):
         else:
             dispatcher.utter_message(text=kb.plan.questions[slot].invalid)
         return {slot: None, "invalid_answers": misses}
-
-    # rasa_sdk looks these up by slot name.
-    async def extract_mri_confirmed(self, dispatcher, tracker, domain):
-        return self._extract("mri_confirmed", tracker)
-
-    async def extract_etiology(self, dispatcher, tracker, domain):
-        return self._extract("etiology", tracker)
-
-    async def extract_body_site(self, dispatcher, tracker, domain):
-        return self._extract("body_site", tracker)
-
-    async def extract_neuro_symptoms(self, dispatcher, tracker, domain):
-        return self._extract("neuro_symptoms", tracker)
-
-    async def extract_diabetes(self, dispatcher, tracker, domain):
-        return self._extract("diabetes", tracker)
-
-    async def extract_pain_severity(self, dispatcher, tracker, domain):
-        return self._extract("pain_severity", tracker)
-
-    async def extract_pain_duration_weeks(self, dispatcher, tracker, domain):
-        return self._extract("pain_duration_weeks", tracker)
-
-    def validate_mri_confirmed(self, value, dispatcher, tracker, domain):
-        return self._validate("mri_confirmed", value, dispatcher, tracker)
-
-    def validate_etiology(self, value, dispatcher, tracker, domain):
-        return self._validate("etiology", value, dispatcher, tracker)
-
-    def validate_body_site(self, value, dispatcher, tracker, domain):
-        return self._validate("body_site", value, dispatcher, tracker)
-
-    def validate_neuro_symptoms(self, value, dispatcher, tracker, domain):
-        return self._validate("neuro_symptoms", value, dispatcher, tracker)
-
-    def validate_diabetes(self, value, dispatcher, tracker, domain):
-        return self._validate("diabetes", value, dispatcher, tracker)
-
-    def validate_pain_severity(self, value, dispatcher, tracker, domain):
-        return self._validate("pain_severity", value, dispatcher, tracker)
-
-    def validate_pain_duration_weeks(self, value, dispatcher, tracker, domain):
-        return self._validate("pain_duration_weeks", value, dispatcher, tracker)
 
 
 def _plan_message(kb: KnowledgeBase, tracker: Tracker, steps: List[plan.PlanStep]) -> answers.Answer:

@@ -86,3 +86,13 @@ def test_red_flags_are_recognised(detector, text, category):
 )
 def test_ordinary_messages_are_not_red_flags(detector, text):
     assert detector.detect(text) is None
+
+
+def test_a_dexa_scan_is_not_dexamethasone(matcher):
+    assert matcher.values("do I need a DEXA scan?", "treatment") == []
+
+
+@pytest.mark.parametrize("text", ["I've lost all feeling in my legs", "my mom has wet herself and is confused",
+                                  "temperature 39 with bone pain"])
+def test_more_red_flag_phrasings(detector, text):
+    assert detector.detect(text) is not None
