@@ -33,7 +33,7 @@ help:
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	@test -x $(PYTHON) || "$$(scripts/find-python.sh)" -m venv $(VENV)
+	@test -x $(PYTHON) || { python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV); }
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
 	touch $@
