@@ -1,5 +1,9 @@
 """Medical terms and red flags found in what people actually type."""
+import re
+from pathlib import Path
+
 import pytest
+import yaml
 
 from actions.vocabulary import canonical_value, matcher_for, red_flag_detector_for
 
@@ -96,3 +100,17 @@ def test_a_dexa_scan_is_not_dexamethasone(matcher):
                                   "temperature 39 with bone pain"])
 def test_more_red_flag_phrasings(detector, text):
     assert detector.detect(text) is not None
+
+
+def test_red_flag_rule_agrees_with_the_training_data(detector):
+    """Every red-flag training example trips the deterministic rule, and no
+    other training example does, so the rule and the classifier agree."""
+    annotation = re.compile(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))")
+    mismatches = []
+    for path in sorted(Path(__file__).resolve().parents[2].joinpath("data", "nlu").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            for line in (block.get("examples") or "").splitlines():
+                text = annotation.sub(r"\1", line.strip()[2:])
+                if (block["intent"] == "report_red_flag") != bool(detector.detect(text)):
+                    mismatches.append(f"{path.name} {block['intent']}: {text}")
+    assert mismatches == []
