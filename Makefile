@@ -16,7 +16,7 @@ export TRACKER_DB ?= $(CURDIR)/conversations.db
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+TRAINING_FILES := config.yml domain.yml $(shell find data components -name '*.yml' -o -name '*.py' 2>/dev/null)
 # Test steps after the unit tests; included makefiles append to it.
 TEST_STEPS := test-unit validate-rasa test-stories test-integration
 -include mk/*.mk
@@ -29,6 +29,7 @@ help:
 	@echo "make test    the whole test suite"
 	@echo "make train   retrain the model"
 	@echo "make benchmark  training time, model size and turn latency"
+	@echo "make validate / test-nlu / crossval / inbox / annotate / merge   the trainers' loop (docs/TRAINING.md)"
 
 install: $(VENV)/.installed
 

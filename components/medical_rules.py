@@ -4,8 +4,10 @@ Entities: every knowledge-base synonym found by the spaCy PhraseMatcher in
 ``actions/vocabulary.py`` becomes a ``treatment``, ``condition``,
 ``body_site`` or ``audience`` entity with its canonical id as the value.
 
-Blank messages go to ``nlu_fallback`` (a classifier would guess an intent for
-them), so the user is told nothing arrived.
+Messages with no word the assistant has ever seen (blank, emoji only,
+gibberish, most other languages) go to ``nlu_fallback``: the classifier would
+still guess an intent for them, often confidently. The known words are the
+training examples' words plus the vocabulary's, collected at training time.
 
 Red flags: a message that describes a red-flag symptom is classified as
 ``report_red_flag`` whatever the intent classifier guessed (the action
@@ -15,7 +17,9 @@ classifier and before the fallback classifier.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import json
+import re
+from typing import Any, Dict, Iterable, List, Set, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -35,15 +39,26 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from actions.knowledge import knowledge_base
 from actions.vocabulary import red_flag_detector_for, matcher_for
 
 RED_FLAG_INTENT = "report_red_flag"
 FALLBACK_INTENT = "nlu_fallback"
+KNOWN_WORDS_FILE = "known_words.json"
+WORD = re.compile(r"[^\W\d_]+")
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+def words(text: str) -> Set[str]:
+    return set(WORD.findall(text.lower()))
+
+
+def known_words(texts: Iterable[str]) -> Set[str]:
+    return set().union(*(words(text) for text in texts))
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
 class MedicalRules(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
@@ -53,17 +68,40 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "MedicalRules":
-        return cls()
+        return cls(model_storage, resource)
 
-    def __init__(self) -> None:
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "MedicalRules":
+        with model_storage.read_from(resource) as directory:
+            known = json.loads((directory / KNOWN_WORDS_FILE).read_text(encoding="utf-8"))
+        return cls(model_storage, resource, set(known))
+
+    def __init__(self, model_storage: ModelStorage, resource: Resource, known: Set[str] = frozenset()) -> None:
         kb = knowledge_base()
         self._terms = matcher_for(kb)
         self._red_flags = red_flag_detector_for(kb)
+        self._storage, self._resource = model_storage, resource
+        self._known = set(known) | known_words(
+            synonym for values in kb.vocabulary.values() for entry in values.values() for synonym in entry.synonyms
+        )
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self._known |= known_words(example.get(TEXT) or "" for example in training_data.training_examples)
+        with self._storage.write_to(self._resource) as directory:
+            (directory / KNOWN_WORDS_FILE).write_text(json.dumps(sorted(self._known)), encoding="utf-8")
+        return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if not text.strip():
+            if not words(text) & self._known:
                 self._override_intent(message, FALLBACK_INTENT)
                 continue
             self._add_entities(message, text)

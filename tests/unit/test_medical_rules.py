@@ -1,13 +1,32 @@
 """The NLU component: vocabulary entities, red-flag and blank-message rules."""
+from contextlib import contextmanager
+
 import pytest
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.medical_rules import MedicalRules
 
 
+class MemoryStorage:
+    """Enough of Rasa's ModelStorage for the component to persist and load."""
+
+    def __init__(self, directory):
+        self.directory = directory
+
+    @contextmanager
+    def write_to(self, resource):
+        yield self.directory
+
+    read_from = write_to
+
+
 @pytest.fixture(scope="module")
-def component():
-    return MedicalRules()
+def component(tmp_path_factory):
+    storage = MemoryStorage(tmp_path_factory.mktemp("medical_rules"))
+    trained = MedicalRules(storage, "resource")
+    trained.train(TrainingData([Message(data={"text": "does it help my knee?", "intent": "ask_treatment"})]))
+    return MedicalRules.load({}, storage, "resource", None)
 
 
 def parse(component, text, intent="ask_treatment", confidence=0.8):
@@ -29,11 +48,16 @@ def test_red_flag_overrides_the_classifier(component):
     assert [i["name"] for i in message.get("intent_ranking")] == ["report_red_flag", "ask_side_effects"]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n"])
-def test_blank_message_falls_back(component, text):
+@pytest.mark.parametrize("text", ["", "   ", "\n", "😀😀😀", "qwzx vrenk blorft", "¿Qué pasa?", "12345"])
+def test_messages_without_a_known_word_fall_back(component, text):
     message = parse(component, text, intent="affirm", confidence=0.6)
     assert message.get("intent")["name"] == "nlu_fallback"
 
 
 def test_ordinary_question_keeps_its_intent(component):
     assert parse(component, "does iloprost help?").get("intent")["name"] == "ask_treatment"
+
+
+@pytest.mark.parametrize("text", ["does it help?", "iloprost", "my KNEE hurts so much"])
+def test_a_known_word_or_vocabulary_term_is_enough(component, text):
+    assert parse(component, text).get("intent")["name"] != "nlu_fallback"
