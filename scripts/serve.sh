@@ -9,8 +9,21 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_PORT/webhook}
 export TRACKER_DB=${TRACKER_DB:-$PWD/conversations.db}
+# Profile (docs/PRODUCTION.md): local keeps conversations in the SQLite file TRACKER_DB;
+# BME_PROFILE=production uses PostgreSQL (BME_DATABASE_URL) and the Redis lock store.
+ENDPOINTS=endpoints.yml
+if [ "${BME_PROFILE:-local}" = production ]; then
+  ENDPOINTS=endpoints.production.yml
+  : "${BME_DATABASE_URL:?BME_PROFILE=production needs BME_DATABASE_URL (postgresql://user:password@host:5432/db)}"
+  export BME_REDIS_HOST=${BME_REDIS_HOST:-127.0.0.1} BME_REDIS_PORT=${BME_REDIS_PORT:-6379}
+  export BME_REDIS_PASSWORD=${BME_REDIS_PASSWORD:-}
+fi
+# Delete conversations inactive for CONVERSATION_RETENTION_DAYS (default 30).
+if [ "$ENDPOINTS" != endpoints.yml ] || [ -f "$TRACKER_DB" ]; then
+  "$BIN/python" -m ops.conversations purge
+fi
 
-"$BIN/rasa" run actions --port "$ACTION_PORT" --actions actions &
+SANIC_HOST=127.0.0.1 "$BIN/rasa" run actions --port "$ACTION_PORT" --actions actions &
 action_pid=$!
 trap 'kill $action_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
@@ -20,16 +33,27 @@ for _ in $(seq 1 120); do
 done
 
 if [ "$mode" = shell ]; then
-  "$BIN/rasa" shell --model models/bme-assistant.tar.gz --endpoints endpoints.yml
+  "$BIN/rasa" shell --model models/bme-assistant.tar.gz --endpoints "$ENDPOINTS"
   exit
 fi
+
+# Channels (docs/CHANNELS.md): REST and the web chat page, plus Slack and Teams when
+# SLACK_TOKEN / TEAMS_APP_ID are set; the page is served on WEB_PORT.
+WEB_PORT=${WEB_PORT:-8080}
+credentials=$(mktemp --suffix=.yml)
+"$BIN/python" -m channels.credentials "$credentials"
+"$BIN/python" -m web.serve --port "$WEB_PORT" --rasa-url "http://127.0.0.1:$RASA_PORT" &
+web_pid=$!
+trap 'kill $action_pid $web_pid 2>/dev/null || true; rm -f "$credentials"' EXIT
 
 cat <<MSG
 The assistant is starting on http://127.0.0.1:$RASA_PORT (ready when Rasa logs "Rasa server is up and running").
 Chat with it:
+  - in your browser:  http://127.0.0.1:$WEB_PORT/
   - in this terminal instead:  make shell
   - over REST:  curl -s -XPOST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
                   -H 'Content-Type: application/json' -d '{"sender": "me", "message": "What is bone marrow edema?"}'
 MSG
-"$BIN/rasa" run --model models/bme-assistant.tar.gz --endpoints endpoints.yml \
-  --credentials credentials.yml --interface 127.0.0.1 --port "$RASA_PORT" --cors "*"
+"$BIN/rasa" run --model models/bme-assistant.tar.gz --endpoints "$ENDPOINTS" \
+  --credentials "$credentials" --interface 127.0.0.1 --port "$RASA_PORT" \
+  --cors "http://127.0.0.1:$WEB_PORT" "http://localhost:$WEB_PORT"

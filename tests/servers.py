@@ -7,7 +7,7 @@ import subprocess
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Callable, Dict, Iterator, List, Optional, Sequence
 
 import requests
 
@@ -37,9 +37,9 @@ def _wait_until(check, process: subprocess.Popen, what: str, log: Path) -> None:
     raise RuntimeError(f"{what} did not start within {START_TIMEOUT_S}s:\n{log.read_text()[-4000:]}")
 
 
-def _start(args: List[str], log: Path, env: Dict[str, str]) -> subprocess.Popen:
+def _start(args: List[str], log: Path, env: Dict[str, str], cwd: Path = ROOT) -> subprocess.Popen:
     handle = log.open("w")
-    return subprocess.Popen(args, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=env)
+    return subprocess.Popen(args, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT, env=env)
 
 
 def _stop(process: Optional[subprocess.Popen]) -> None:
@@ -66,29 +66,61 @@ class RunningAssistant:
         return response.json()
 
 
+def answers_hello(assistant: RunningAssistant) -> bool:
+    return bool(assistant.send("startup-probe", "hello", timeout=10))
+
+
+@contextmanager
+def action_server(logs: Path, env: Dict[str, str], port: Optional[int] = None,
+                  name: str = "action-server") -> Iterator[str]:
+    """The action server on 127.0.0.1 (on ``port``, else a free one); yields its base URL."""
+    port = port or free_port()
+    log = logs / f"{name}.log"
+    process = _start([str(BIN / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"],
+                     log, {**env, "SANIC_HOST": "127.0.0.1"})
+    try:
+        _wait_until(lambda: requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok,
+                    process, "action server", log)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(process)
+
+
+@contextmanager
+def rasa_server(logs: Path, env: Dict[str, str], action_url: str = "", model: Path = MODEL,
+                credentials: Path = ROOT / "credentials.yml", endpoints: Path = ROOT / "endpoints.yml",
+                cors_origins: Sequence[str] = (), name: str = "rasa-server", cwd: Path = ROOT,
+                ready: Callable[[RunningAssistant], bool] = answers_hello) -> Iterator[RunningAssistant]:
+    """A Rasa server on a free 127.0.0.1 port, once ``ready`` (by default: once it answers a first message)."""
+    port = free_port()
+    log = logs / f"{name}.log"
+    process = _start([str(BIN / "rasa"), "run", "--model", str(model), "--interface", "127.0.0.1",
+                      "--port", str(port), "--credentials", str(credentials), "--endpoints", str(endpoints),
+                      *(["--cors", *cors_origins] if cors_origins else [])],
+                     log, env, cwd)
+    try:
+        assistant = RunningAssistant(f"http://127.0.0.1:{port}", action_url)
+        _wait_until(lambda: ready(assistant), process, "Rasa server", log)
+        yield assistant
+    finally:
+        _stop(process)
+
+
 @contextmanager
 def running_assistant(logs: Path, credentials: Path = ROOT / "credentials.yml",
                       endpoints: Path = ROOT / "endpoints.yml",
-                      extra_env: Optional[Dict[str, str]] = None) -> Iterator[RunningAssistant]:
-    """Action server + Rasa server with the trained model, both on 127.0.0.1."""
+                      extra_env: Optional[Dict[str, str]] = None,
+                      cors_origins: Sequence[str] = ()) -> Iterator[RunningAssistant]:
+    """Action server + Rasa server with the trained model, both on 127.0.0.1.
+
+    ``cors_origins``: web pages on other origins allowed to call the Rasa server.
+    """
     logs.mkdir(parents=True, exist_ok=True)
     (logs / "conversations.db").unlink(missing_ok=True)  # every run starts with no conversations
-    action_port, rasa_port = free_port(), free_port()
+    action_port = free_port()
     env = {**os.environ, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
            "TRACKER_DB": str(logs / "conversations.db"), "TF_CPP_MIN_LOG_LEVEL": "2", **(extra_env or {})}
-    action = rasa = None
-    try:
-        action = _start([str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
-                        logs / "action-server.log", env)
-        _wait_until(lambda: requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok,
-                    action, "action server", logs / "action-server.log")
-        rasa = _start([str(BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
-                       "--port", str(rasa_port), "--credentials", str(credentials), "--endpoints", str(endpoints)],
-                      logs / "rasa-server.log", env)
-        assistant = RunningAssistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}")
-        _wait_until(lambda: bool(assistant.send("startup-probe", "hello", timeout=10)),
-                    rasa, "Rasa server", logs / "rasa-server.log")
+    with action_server(logs, env, action_port) as action_url, \
+            rasa_server(logs, env, action_url, credentials=credentials, endpoints=endpoints,
+                        cors_origins=cors_origins) as assistant:
         yield assistant
-    finally:
-        _stop(rasa)
-        _stop(action)

@@ -1,0 +1,62 @@
+"""One Rasa server with every channel (REST, web chat, Slack, Teams), Slack and
+Bot Framework stubs on loopback, and the chat page server, shared by the
+channel tests. The credentials are assembled as scripts/serve.sh does, from
+the project's files and environment variables, plus the stubs' addresses."""
+import os
+
+import pytest
+import requests
+
+from channels.credentials import assemble, write
+from tests.channels.stubs import BotFrameworkStub, SlackApiStub
+from tests.servers import BIN, ROOT, _start, _stop, _wait_until, free_port, running_assistant
+
+LOGS = ROOT / "reports" / "channel-logs"
+SLACK_SIGNING_SECRET = "test-signing-secret"
+TEAMS_APP_ID = "00000000-test-app-id"
+CHANNEL_ENV = {"SLACK_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
+               "TEAMS_APP_ID": TEAMS_APP_ID, "TEAMS_APP_PASSWORD": "test-app-password"}
+
+
+@pytest.fixture(scope="session")
+def slack_api():
+    with SlackApiStub().running() as stub:
+        yield stub
+
+
+@pytest.fixture(scope="session")
+def bot_framework():
+    with BotFrameworkStub(TEAMS_APP_ID).running() as stub:
+        yield stub
+
+
+@pytest.fixture(scope="session")
+def page_port():
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def assistant(slack_api, bot_framework, page_port):
+    credentials = assemble(CHANNEL_ENV)
+    credentials["channels.slack.SlackInput"]["api_url"] = f"{slack_api.url}/api/"
+    credentials["channels.teams.TeamsInput"].update(openid_metadata_url=bot_framework.openid_metadata_url,
+                                                     token_url=bot_framework.token_url)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    write(credentials, LOGS / "credentials.yml")
+    with running_assistant(LOGS, credentials=LOGS / "credentials.yml", extra_env=CHANNEL_ENV,
+                           cors_origins=[f"http://127.0.0.1:{page_port}"]) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def chat_page(assistant, page_port):
+    """The chat page's URL, served by web/serve.py as `make run` does."""
+    url = f"http://127.0.0.1:{page_port}/"
+    log = LOGS / "web-page.log"
+    server = _start([str(BIN / "python"), "-m", "web.serve", "--port", str(page_port),
+                     "--rasa-url", assistant.rasa_url], log, dict(os.environ))
+    try:
+        _wait_until(lambda: requests.get(url, timeout=2).ok, server, "chat page server", log)
+        yield url
+    finally:
+        _stop(server)
