@@ -4,5 +4,5 @@ Rasa loads ``web.WebChatInput``, ``slack.SlackInput`` and ``teams.TeamsInput``
 by module path from the credentials (``credentials.py`` assembles them). The
 plain-Python parts they share: ``formatting`` renders an answer for each
 channel, ``inbound`` checks what arrives, ``bot_connector`` talks to the Bot
-Framework. See docs/CHANNELS.md.
+Framework. See README, "Channels".
 """

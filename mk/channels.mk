@@ -1,4 +1,4 @@
-# Chat channels (docs/CHANNELS.md): the web chat page's widget, and the channel tests
+# Chat channels (README, "Channels"): the web chat page's widget, and the channel tests
 # (web chat in Debian's chromium, Slack and Teams against local stubs).
 WEB_WIDGET := web/node_modules/rasa-webchat/lib/index.js
 

@@ -1,4 +1,4 @@
-# Production profile, faults and stored conversations (docs/PRODUCTION.md).
+# Production profile, faults and stored conversations (README, "Production").
 # Conversations inactive for this many days are deleted by `make purge-conversations`
 # and when the servers start (scripts/serve.sh).
 export CONVERSATION_RETENTION_DAYS ?= 30
@@ -24,6 +24,6 @@ forget-user: $(VENV)/.installed
 purge-conversations: $(VENV)/.installed
 	$(PYTHON) -m ops.conversations purge
 
-# Load benchmark against this assistant and a stock `rasa init` one (a few minutes; docs/PRODUCTION.md).
+# Load benchmark against this assistant and a stock `rasa init` one (a few minutes; README, "Production").
 benchmark-load: $(MODEL)
 	$(PYTHON) benchmarks/load.py

@@ -3,5 +3,5 @@
 Rasa loads these classes by module path from ``credentials.yml`` (input
 channels) and ``endpoints*.yml`` (tracker store, lock store);
 ``python -m ops.conversations`` deletes stored conversations.
-See docs/PRODUCTION.md.
+See README, "Production".
 """

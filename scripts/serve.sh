@@ -9,7 +9,7 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_PORT/webhook}
 export TRACKER_DB=${TRACKER_DB:-$PWD/conversations.db}
-# Profile (docs/PRODUCTION.md): local keeps conversations in the SQLite file TRACKER_DB;
+# Profile (README, "Production"): local keeps conversations in the SQLite file TRACKER_DB;
 # BME_PROFILE=production uses PostgreSQL (BME_DATABASE_URL) and the Redis lock store.
 ENDPOINTS=endpoints.yml
 if [ "${BME_PROFILE:-local}" = production ]; then
@@ -37,7 +37,7 @@ if [ "$mode" = shell ]; then
   exit
 fi
 
-# Channels (docs/CHANNELS.md): REST and the web chat page, plus Slack and Teams when
+# Channels (README, "Channels"): REST and the web chat page, plus Slack and Teams when
 # SLACK_TOKEN / TEAMS_APP_ID are set; the page is served on WEB_PORT.
 WEB_PORT=${WEB_PORT:-8080}
 credentials=$(mktemp --suffix=.yml)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL and Redis on free 127.0.0.1 ports for tests/production
-# and benchmarks/ (docs/PRODUCTION.md).
+# and benchmarks/ (README, "Production").
 #
 #   scripts/test-services.sh start   # writes reports/services.env
 #   scripts/test-services.sh stop    # stops both and deletes their data
