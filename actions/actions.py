@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
-from actions.dispatch import say
+from actions.dispatch import say, send_answer
 from actions.knowledge import KnowledgeBase, KnowledgeError, knowledge_base
 from actions.plan_actions import why_current_question
 from actions.vocabulary import canonical_value, red_flag_detector_for
@@ -92,8 +92,7 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(text=answer.text, buttons=topic_buttons(kb, answer.suggestions, explicit))
             return []
         buttons = [PLAN_BUTTON] if topic in PLAN_TOPICS and not tracker.active_loop_name else []
-        dispatcher.utter_message(text=answer.text, buttons=buttons)
-        return [SlotSet("last_references", answer.references), SlotSet("last_facts", answer.fact_ids)]
+        return send_answer(dispatcher, answer, buttons=buttons)
 
 
 class ActionListSources(Action):

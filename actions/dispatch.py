@@ -1,8 +1,12 @@
-"""Send a knowledge-base message (``knowledge/messages.yml``) through Rasa."""
+"""Send knowledge-base messages and answers through Rasa."""
 from __future__ import annotations
 
+from typing import List
+
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import Answer
 from actions.knowledge import Message
 
 
@@ -10,3 +14,9 @@ def say(dispatcher: CollectingDispatcher, message: Message, **values: str) -> No
     """Utter ``message`` with its buttons; ``values`` fill its {placeholders}."""
     text = message.text.format(**values) if values else message.text
     dispatcher.utter_message(text=text, buttons=[button.dict() for button in message.buttons])
+
+
+def send_answer(dispatcher: CollectingDispatcher, answer: Answer, **kwargs) -> List[SlotSet]:
+    """Utter a cited answer and remember its sources and facts for "sources?" and "why?"."""
+    dispatcher.utter_message(text=answer.text, **kwargs)
+    return [SlotSet("last_references", answer.references), SlotSet("last_facts", answer.fact_ids)]

@@ -15,30 +15,41 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import answers, plan, plan_inputs, plan_text
-from actions.dispatch import say
+from actions.dispatch import say, send_answer
 from actions.knowledge import KnowledgeBase, knowledge_base
 from actions.vocabulary import canonical_value
 
+
 FORM = "treatment_plan_form"
+
+
 MAX_INVALID_ANSWERS = 2
+
+
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4, "one": 1, "two": 2, "three": 3, "four": 4}
+
 
 def plan_inputs_from(tracker: Tracker) -> plan.PlanInputs:
     return plan.PlanInputs(**{slot: tracker.get_slot(slot) for slot in plan.PLAN_SLOTS})
+
 
 def stored_steps(tracker: Tracker) -> List[plan.PlanStep]:
     """The plan kept in the conversation, as "number:key" strings in a list slot."""
     return [plan.PlanStep(int(number), key) for number, key in
             (item.split(":", 1) for item in tracker.get_slot("plan_steps") or [])]
 
+
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
     return next(tracker.get_latest_entity_values(name), None)
+
 
 def _intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
+
 def _text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
+
 
 def red_flag_text(kb: KnowledgeBase, tracker: Tracker) -> str:
     flag = next(flag for flag in kb.red_flags if flag.id == "spinal_cord_compression")
@@ -72,9 +83,13 @@ ANSWER_PARSERS = {
     "pain_severity": lambda kb, tracker: plan_inputs.parse_pain_severity(_text(tracker)),
     "pain_duration_weeks": lambda kb, tracker: plan_inputs.parse_duration_weeks(_text(tracker)),
 }
+
+
 # Always handled by their own rules, even if the text could be an answer.
 INTERRUPTING_INTENTS = {"report_red_flag", "stop", "start_over", "start_treatment_plan", "ask_why", "ask_sources",
                         "repeat_plan", "explain_step", "set_audience", "help", "bot_challenge"}
+
+
 QUESTION_INTENTS = {"ask_definition", "ask_causes", "ask_diagnosis", "ask_treatment", "ask_pain_management",
                     "ask_procedure", "ask_activity", "ask_side_effects", "ask_prognosis", "ask_follow_up",
                     "greet", "thank", "goodbye"}
@@ -150,6 +165,7 @@ class ValidateTreatmentPlanForm(FormValidationAction):
 def _plan_message(kb: KnowledgeBase, tracker: Tracker, steps: List[plan.PlanStep]) -> answers.Answer:
     return plan_text.render_plan(kb, steps, plan_inputs_from(tracker), tracker.get_slot("audience"))
 
+
 class ActionShowPlan(Action):
     def name(self) -> Text:
         return "action_show_plan"
@@ -157,13 +173,9 @@ class ActionShowPlan(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
         steps = plan.build_plan(plan_inputs_from(tracker))
-        message = _plan_message(kb, tracker, steps)
-        dispatcher.utter_message(text=message.text)
-        return [
-            SlotSet("plan_steps", [f"{step.number}:{step.key}" for step in steps]),
-            SlotSet("last_references", message.references),
-            SlotSet("last_facts", message.fact_ids),
-        ]
+        remembered = send_answer(dispatcher, _plan_message(kb, tracker, steps))
+        return [SlotSet("plan_steps", [f"{step.number}:{step.key}" for step in steps]), *remembered]
+
 
 class ActionRepeatPlan(Action):
     def name(self) -> Text:
@@ -175,9 +187,8 @@ class ActionRepeatPlan(Action):
         if not steps:
             say(dispatcher, kb.messages["no_plan_yet"])
             return []
-        message = _plan_message(kb, tracker, steps)
-        dispatcher.utter_message(text=message.text)
-        return [SlotSet("last_references", message.references), SlotSet("last_facts", message.fact_ids)]
+        return send_answer(dispatcher, _plan_message(kb, tracker, steps))
+
 
 def step_number(text: str) -> Optional[int]:
     """"step 3", "the third step", "step three" -> 3."""
@@ -186,6 +197,7 @@ def step_number(text: str) -> Optional[int]:
     if digits:
         return int(digits.group(1))
     return next((number for word, number in ORDINALS.items() if re.search(rf"\b{word}\b", clean)), None)
+
 
 class ActionExplainStep(Action):
     def name(self) -> Text:
@@ -203,8 +215,8 @@ class ActionExplainStep(Action):
             numbers = sorted({step.number for step in steps})
             say(dispatcher, kb.messages["unknown_step"], steps=", ".join(map(str, numbers)))
             return []
-        dispatcher.utter_message(text=explained.text)
-        return [SlotSet("last_references", explained.references), SlotSet("last_facts", explained.fact_ids)]
+        return send_answer(dispatcher, explained)
+
 
 class ActionResetPlan(Action):
     """Clears the plan's answers (start over, stop, or a new plan), keeping
