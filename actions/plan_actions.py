@@ -7,6 +7,7 @@ between the tracker and that core.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -177,9 +178,8 @@ class ActionShowPlan(Action):
         return [SlotSet("plan_steps", [f"{step.number}:{step.key}" for step in steps]), *remembered]
 
 
-class ActionRepeatPlan(Action):
-    def name(self) -> Text:
-        return "action_repeat_plan"
+class PlanFollowUp(Action, ABC):
+    """An action about the plan kept in the conversation; offers one if there is none."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
@@ -187,6 +187,19 @@ class ActionRepeatPlan(Action):
         if not steps:
             say(dispatcher, kb.messages["no_plan_yet"])
             return []
+        return self.about_plan(dispatcher, tracker, kb, steps)
+
+    @abstractmethod
+    def about_plan(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase,
+                   steps: List[plan.PlanStep]) -> List:
+        """Reply about the stored ``steps``."""
+
+
+class ActionRepeatPlan(PlanFollowUp):
+    def name(self) -> Text:
+        return "action_repeat_plan"
+
+    def about_plan(self, dispatcher, tracker, kb, steps) -> List:
         return send_answer(dispatcher, _plan_message(kb, tracker, steps))
 
 
@@ -199,16 +212,11 @@ def step_number(text: str) -> Optional[int]:
     return next((number for word, number in ORDINALS.items() if re.search(rf"\b{word}\b", clean)), None)
 
 
-class ActionExplainStep(Action):
+class ActionExplainStep(PlanFollowUp):
     def name(self) -> Text:
         return "action_explain_step"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
-        kb = knowledge_base()
-        steps = stored_steps(tracker)
-        if not steps:
-            say(dispatcher, kb.messages["no_plan_yet"])
-            return []
+    def about_plan(self, dispatcher, tracker, kb, steps) -> List:
         number = step_number(_text(tracker))
         explained = plan_text.explain_step(kb, steps, number, tracker.get_slot("audience")) if number else None
         if explained is None:
