@@ -149,12 +149,14 @@ def stock_assistant(folder: Path) -> Iterator[str]:
 def test_services() -> Iterator[Dict[str, str]]:
     """PostgreSQL and Redis from scripts/test-services.sh, stopped afterwards."""
     script = str(ROOT / "scripts" / "test-services.sh")
-    subprocess.run([script, "start"], check=True)
+    folder = Path(tempfile.mkdtemp(prefix="services.", dir=ROOT / "reports"))
+    env = {**os.environ, "BME_SERVICES_DIR": str(folder)}
+    subprocess.run([script, "start"], check=True, env=env)
     try:
-        lines = (ROOT / "reports" / "services.env").read_text().split()
+        lines = (folder / "services.env").read_text().split()
         yield dict(line.split("=", 1) for line in lines)
     finally:
-        subprocess.run([script, "stop"], check=True)
+        subprocess.run([script, "stop"], check=True, env=env)
 
 
 @contextmanager

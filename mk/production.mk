@@ -2,7 +2,6 @@
 # Conversations inactive for this many days are deleted by `make purge-conversations`
 # and when the servers start (scripts/serve.sh).
 export CONVERSATION_RETENTION_DAYS ?= 30
-SERVICES_ENV := reports/services.env
 
 TEST_STEPS += test-production
 
@@ -11,9 +10,10 @@ TEST_STEPS += test-production
 # Starts a throwaway PostgreSQL and Redis for the multi-server tests and stops them
 # afterwards; without them those tests skip (and fail under CI=true).
 test-production: $(MODEL)
-	@trap 'scripts/test-services.sh stop' EXIT; \
+	@mkdir -p reports; export BME_SERVICES_DIR=$$(mktemp -d "$(CURDIR)/reports/services.XXXXXX"); \
+	trap 'scripts/test-services.sh stop' EXIT; \
 	scripts/test-services.sh start || echo "PostgreSQL or Redis did not start: the tests that need them will skip."; \
-	if [ -f $(SERVICES_ENV) ]; then set -a; . ./$(SERVICES_ENV); set +a; fi; \
+	if [ -f "$$BME_SERVICES_DIR/services.env" ]; then set -a; . "$$BME_SERVICES_DIR/services.env"; set +a; fi; \
 	$(BIN)/pytest -q tests/production
 
 # make forget-user SENDER=<conversation id>: delete that user's stored conversations.

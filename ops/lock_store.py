@@ -19,7 +19,7 @@ Endpoints file::
 from __future__ import annotations
 
 import json
-from typing import Callable, Optional, TypeVar
+from typing import Callable, TypeVar
 
 import redis
 from rasa.core.lock import TicketLock

@@ -2,17 +2,19 @@
 # Throwaway PostgreSQL and Redis on free 127.0.0.1 ports for tests/production
 # and benchmarks/ (README, "Production").
 #
-#   scripts/test-services.sh start   # writes reports/services.env
-#   scripts/test-services.sh stop    # stops both and deletes their data
+#   scripts/test-services.sh start   # writes $BME_SERVICES_DIR/services.env
+#   scripts/test-services.sh stop    # stops both and deletes $BME_SERVICES_DIR
 #
+# BME_SERVICES_DIR (default reports/services) holds their data: give each
+# concurrent run its own (make test-production does).
 # PostgreSQL comes from /usr/lib/postgresql/*/bin, Redis from Debian's
 # redis-server package. Both get random passwords, written only to the env
 # file (reports/ is not version-controlled). PostgreSQL refuses to run as
 # root, so as root it runs as the `postgres` user (else `nobody`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DIR=$PWD/reports/services
-ENV_FILE=$PWD/reports/services.env
+DIR=$(realpath -m "${BME_SERVICES_DIR:-reports/services}")
+ENV_FILE=$DIR/services.env
 
 python=.venv/bin/python
 [ -x "$python" ] || python=python3
@@ -75,11 +77,13 @@ stop() {
   if [ -s "$DIR/redis/redis.pid" ]; then
     kill "$(cat "$DIR/redis/redis.pid")" 2>/dev/null || true
   fi
-  rm -rf "$DIR" "$ENV_FILE"
+  rm -rf "$DIR"
 }
 
 start() {
   stop
+  mkdir -p "$DIR"
+  chmod 755 "$DIR"  # PostgreSQL's user must reach its data inside
   local bin pg_port redis_port pg_password redis_password
   bin=$(pg_bin)
   pg_port=$(free_port)

@@ -10,7 +10,7 @@ SERVICE_VARIABLES = ("BME_TEST_POSTGRES_URL", "BME_TEST_REDIS_HOST", "BME_TEST_R
 @pytest.fixture(scope="session")
 def services() -> Services:
     """PostgreSQL and Redis started by `scripts/test-services.sh start`, whose
-    reports/services.env `make test-production` loads into the environment."""
+    services.env `make test-production` loads into the environment."""
     missing = [name for name in SERVICE_VARIABLES if not os.environ.get(name)]
     if missing:
         reason = f"PostgreSQL and Redis are not running (scripts/test-services.sh start): {', '.join(missing)} unset"
