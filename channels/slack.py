@@ -1,5 +1,6 @@
-"""The Slack connector: Rasa's Slack channel with mrkdwn answers, Block Kit buttons
-and requests checked before Rasa reads them.
+"""The Slack connector: Rasa's Slack channel with mrkdwn answers, Block Kit buttons,
+requests checked before Rasa reads them, and a try-again message when a turn fails
+(``ops.channels``).
 
 Credentials (credentials.slack.yml): Rasa's ``slack_token`` and
 ``slack_signing_secret`` (plus its optional settings), and ``api_url``, the Web
@@ -20,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from channels.formatting import slack_message
 from channels.inbound import Rejection, slack_request
 from channels.replies import rejected
-from ops.channels import limit_request_size
+from ops.channels import limit_request_size, tell_user_when_turn_fails
 
 
 class SlackOutput(SlackBot):
@@ -55,7 +56,7 @@ class SlackInput(RasaSlackInput):
         return SlackOutput(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        webhook = tell_user_when_turn_fails(super().blueprint, on_new_message)
         webhook.listener("before_server_start")(limit_request_size)
         webhook.middleware("request")(self._check_request)
         return webhook

@@ -11,7 +11,8 @@ Rasa's ``botframework`` channel leaves ``<at>`` mentions in the text, drops
 - reads a button click's payload from the activity's ``value`` and the typed
   text without mentions;
 - replies with one activity per answer: Teams markdown, buttons as messageBack
-  buttons on a hero card.
+  buttons on a hero card, and the try-again message when a turn fails
+  (``ops.channels``).
 
 Credentials (credentials.teams.yml): ``app_id`` and ``app_password`` of the
 Azure Bot's app registration; ``openid_metadata_url`` and ``token_url`` are
@@ -34,7 +35,7 @@ from channels.bot_connector import OPENID_METADATA_URL, TOKEN_URL, AuthError, Bo
 from channels.formatting import teams_message
 from channels.inbound import Rejection, bad, bot_was_added, json_object, teams_activity_problem, teams_user_text
 from channels.replies import rejected
-from ops.channels import limit_request_size
+from ops.channels import limit_request_size, tell_user_when_turn_fails
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,9 @@ class TeamsInput(BotFrameworkInput):
                            input_channel=self.name(), metadata=self.add_attachments_to_metadata(activity, None))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return tell_user_when_turn_fails(self._webhook, on_new_message)
+
+    def _webhook(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("teams_webhook", __name__)
         webhook.listener("before_server_start")(limit_request_size)
 

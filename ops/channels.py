@@ -1,10 +1,12 @@
-"""REST and Socket.IO input channels that never leave the user in silence.
+"""Input channels that never leave the user in silence.
 
 Each message is handled as a turn (``ops.turns``) with a deadline. When the
 action server, the tracker store or the lock store fails during it, nothing of
 the turn is saved and the user gets the ``temporarily_unavailable`` message of
 ``knowledge/messages.yml``: REST answers 200 with it when only the action
-server failed (the assistant itself is up), and 503 otherwise.
+server failed (the assistant itself is up), and 503 otherwise. The other
+channels (Socket.IO here, Slack and Teams in ``channels/``) send that message
+into the conversation through ``tell_user_when_turn_fails``.
 
 The REST channel also rejects requests that are not a JSON object with a
 ``sender`` string and a ``message`` string of bounded size, and its logs
@@ -133,14 +135,21 @@ class GuardedRestInput(RestInput):
         return webhook
 
 
+def tell_user_when_turn_fails(make_blueprint: Callable[[MessageHandler], Blueprint],
+                              on_new_message: MessageHandler) -> Blueprint:
+    """The channel blueprint ``make_blueprint`` builds, with each message handled as
+    a turn: when one fails, the user gets the try-again message in the channel."""
+    async def guarded(message: UserMessage) -> None:
+        app = next(iter(webhook.apps))
+        if (await handle_turn(app, on_new_message, message)).failed:
+            await message.output_channel.send_text_message(message.sender_id, unavailable_text())
+
+    webhook = make_blueprint(guarded)
+    return webhook
+
+
 class GuardedSocketIOInput(SocketIOInput):
     """Rasa's Socket.IO channel, telling the user to try again when a turn fails."""
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
-        async def guarded(message: UserMessage) -> None:
-            app = next(iter(webhook.apps))
-            if (await handle_turn(app, on_new_message, message)).failed:
-                await message.output_channel.send_text_message(message.sender_id, unavailable_text())
-
-        webhook = super().blueprint(guarded)
-        return webhook
+        return tell_user_when_turn_fails(super().blueprint, on_new_message)
