@@ -13,8 +13,12 @@ error, whose SQL parameters hold the conversation. This store instead:
   stored events is the costliest part of a turn after the models, so a turn
   first asks the database only for the id and time of the conversation's last
   event, and reuses the copy in memory when no server has stored or deleted
-  an event since. Like Rasa's SQL store itself, this relies on the lock store
-  letting one server at a time handle a conversation.
+  an event since. Saving a turn asks the same instead of counting the stored
+  events of the session. Like Rasa's SQL store itself, this relies on the lock
+  store letting one server at a time handle a conversation;
+- keeps SQLite connections open (SQLAlchemy 1.4 opens one per query for a
+  file) and writes SQLite's journal ahead (WAL), which syncs the disk at
+  checkpoints rather than at every turn.
 
 Endpoints file::
 
@@ -24,17 +28,19 @@ Endpoints file::
 """
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import OrderedDict
 from contextlib import contextmanager
-from typing import Any, Iterator, List, Optional, Tuple
+from typing import Any, Iterator, List, Optional, Tuple, Union
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from ops.turns import TRACKER_STORE, current_turn_failed, report_failure
 
@@ -78,6 +84,30 @@ def check_reachable(url: URL) -> None:
         engine.dispose()
 
 
+def sqlite_engine(url: URL) -> Engine:
+    """Pooled connections (one thread at a time uses each) in WAL mode, whose
+    NORMAL sync loses at most the last turns on power loss, never the file."""
+    engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
+
+    @sa.event.listens_for(engine, "connect")
+    def write_ahead(connection: Any, _record: Any) -> None:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+
+    return engine
+
+
+def continues(tracker: DialogueStateTracker, stored: DialogueStateTracker) -> bool:
+    """Whether ``tracker`` starts with ``stored``'s events (as many, ending with the same one)."""
+    count = len(stored.events)
+    if count == 0:
+        return True
+    if len(tracker.events) < count:
+        return False
+    mine, theirs = tracker.events[count - 1], stored.events[-1]
+    return mine.type_name == theirs.type_name and mine.timestamp == theirs.timestamp
+
+
 def latest_session(events: List[Event]) -> List[Event]:
     """The events Rasa's SQL store loads for a turn: from the last session start on."""
     starts = [event.timestamp for event in events if isinstance(event, SessionStarted)]
@@ -103,15 +133,23 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         check_reachable(url)
         super().__init__(domain=domain, host=url.render_as_string(hide_password=False),
                          event_broker=event_broker, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            self.engine.dispose()
+            self.engine = sqlite_engine(self.engine.url)
+            self.sessionmaker = sessionmaker(bind=self.engine)
+        self._version_query = (sa.select(sa.func.max(self.SQLEvent.id), sa.func.max(self.SQLEvent.timestamp))
+                               .where(self.SQLEvent.sender_id == sa.bindparam("sender_id")))
         self._in_memory: "OrderedDict[str, Tuple[Version, DialogueStateTracker]]" = OrderedDict()
         logger.info("Conversations are stored in %r.", url)
 
-    def _version(self, sender_id: str) -> Version:
+    def _version(self, sender_id: str, database: Union[Connection, Session, None] = None) -> Version:
         """The id and time of the conversation's last event: they change whenever a server
-        stores or deletes one (SQLite may reuse the id of a deleted event, not its time)."""
-        with self.session_scope() as session:
-            return tuple(session.query(sa.func.max(self.SQLEvent.id), sa.func.max(self.SQLEvent.timestamp))
-                         .filter(self.SQLEvent.sender_id == sender_id).one())
+        stores or deletes one (SQLite may reuse the id of a deleted event, not its time).
+        Asked in ``database`` (a connection or session), else in a connection of its own."""
+        if database is None:
+            with self.engine.connect() as connection:
+                return self._version(sender_id, connection)
+        return tuple(database.execute(self._version_query, {"sender_id": sender_id}).one())
 
     def _keep(self, sender_id: str, version: Version, tracker: DialogueStateTracker) -> None:
         self._in_memory[sender_id] = (version, tracker)
@@ -138,6 +176,14 @@ class GuardedSQLTrackerStore(SQLTrackerStore):
         with failures_reported():
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         return None
+
+    def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator[Event]:
+        """The events after the copy in memory when the database holds just that copy;
+        else Rasa's count of the session's stored events decides."""
+        kept = self._in_memory.get(tracker.sender_id)
+        if kept is not None and continues(tracker, kept[1]) and self._version(tracker.sender_id, session) == kept[0]:
+            return itertools.islice(tracker.events, len(kept[1].events), None)
+        return super()._additional_events(session, tracker)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if current_turn_failed():
