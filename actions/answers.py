@@ -82,7 +82,9 @@ def select_facts(kb: KnowledgeBase, topic: str, explicit: Context, carried: Cont
     merged = Context(**{**carried.named(), **explicit.named()})
     candidates = _topic_facts(kb, [topic])
     if explicit.treatment:
-        candidates += [f for f in _topic_facts(kb, kb.topics[topic].related) if f not in candidates]
+        # By id: comparing pydantic models compares every field of both.
+        chosen = {fact.id for fact in candidates}
+        candidates += [fact for fact in _topic_facts(kb, kb.topics[topic].related) if fact.id not in chosen]
     attempts = [merged]
     for name in ("condition", "treatment"):
         if getattr(merged, name) and not getattr(explicit, name):
