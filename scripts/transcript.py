@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterable, List, Tuple
+from typing import Iterable, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

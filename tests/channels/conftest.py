@@ -8,14 +8,27 @@ import pytest
 import requests
 
 from channels.credentials import assemble, write
+from tests.channels.clients import SLACK_SIGNING_SECRET, TEAMS_APP_ID, next_id
 from tests.channels.stubs import BotFrameworkStub, SlackApiStub
 from tests.servers import BIN, ROOT, _start, _stop, _wait_until, free_port, running_assistant
 
 LOGS = ROOT / "reports" / "channel-logs"
-SLACK_SIGNING_SECRET = "test-signing-secret"
-TEAMS_APP_ID = "00000000-test-app-id"
 CHANNEL_ENV = {"SLACK_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
                "TEAMS_APP_ID": TEAMS_APP_ID, "TEAMS_APP_PASSWORD": "test-app-password"}
+
+
+@pytest.fixture
+def dm():
+    """A new Slack direct-message conversation: its user id and channel id."""
+    number = next_id()
+    return f"U{number:06d}", f"D{number:06d}"
+
+
+@pytest.fixture
+def conversation():
+    """A new Teams conversation id and its user."""
+    number = next_id()
+    return f"a:conversation-{number}", {"id": f"29:user-{number}", "name": "Pat"}
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,7 @@ import pytest
 from actions.knowledge import knowledge_base
 from channels.formatting import slack_message, teams_message
 from tests.channels.conftest import CHANNEL_ENV, LOGS
-from tests.channels.test_slack import direct_message, dm, signed_post  # noqa: F401 (dm is a fixture)
-from tests.channels.test_teams import conversation, say  # noqa: F401 (conversation is a fixture)
+from tests.channels.clients import direct_message, say, signed_post
 from tests.servers import free_port, rasa_server
 
 UNAVAILABLE = knowledge_base().messages["temporarily_unavailable"].text

@@ -1,50 +1,17 @@
 """Slack on loopback: signed events and button clicks reach the assistant, and
 its answers go to Slack's Web API (a local stub) as mrkdwn text and blocks."""
-import hashlib
-import hmac
-import itertools
 import json
 import time
-from urllib.parse import urlencode
 
 import pytest
 import requests
 
 from actions.knowledge import knowledge_base
-from tests.channels.conftest import SLACK_SIGNING_SECRET
+from tests.channels.clients import SLACK_SIGNING_SECRET, button_click, direct_message, signed_post
 
 KB = knowledge_base()
 DISCLAIMER = KB.disclaimers.clinical
 AUDIENCE_BUTTONS = [(button.title, button.payload) for button in KB.messages["ask_audience"].buttons]
-_ids = itertools.count()
-
-
-def signed_post(assistant, body: bytes, content_type="application/json", age_s=0, secret=SLACK_SIGNING_SECRET):
-    timestamp = str(int(time.time()) - age_s)
-    digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
-    headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp,
-               "X-Slack-Signature": f"v0={digest}"}
-    return requests.post(f"{assistant.rasa_url}/webhooks/slack/webhook", data=body, headers=headers, timeout=30)
-
-
-def direct_message(user, channel, text):
-    return json.dumps({"type": "event_callback", "team_id": "T1", "event_id": f"Ev{next(_ids)}",
-                       "authorizations": [{"user_id": "UBOT"}],
-                       "event": {"type": "message", "channel_type": "im", "user": user, "channel": channel,
-                                 "text": text, "ts": f"{time.time():.6f}"}}).encode()
-
-
-def button_click(user, channel, payload):
-    click = {"type": "block_actions", "user": {"id": user}, "channel": {"id": channel},
-             "message": {"ts": f"{time.time():.6f}"}, "actions": [{"type": "button", "value": payload}]}
-    return urlencode({"payload": json.dumps(click)}).encode()
-
-
-@pytest.fixture
-def dm():
-    """A new direct-message conversation: its user id and channel id."""
-    number = next(_ids)
-    return f"U{number:06d}", f"D{number:06d}"
 
 
 def test_url_verification_echoes_the_challenge(assistant):

@@ -1,43 +1,17 @@
 """Teams on loopback: activities signed with a key the local Bot Framework stub
 publishes reach the assistant; its replies arrive at the stub's serviceUrl."""
-import itertools
 import time
 
-import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from actions.knowledge import knowledge_base
-from tests.channels.conftest import TEAMS_APP_ID
+from tests.channels.clients import TEAMS_BOT, activity, post, say
 
 KB = knowledge_base()
 DISCLAIMER = KB.disclaimers.clinical
 AUDIENCE_BUTTONS = [(button.title, button.payload) for button in KB.messages["ask_audience"].buttons]
-BOT = {"id": f"28:{TEAMS_APP_ID}", "name": "BME Assistant"}
-_ids = itertools.count()
-
-
-@pytest.fixture
-def conversation():
-    """A new Teams conversation id and its user."""
-    number = next(_ids)
-    return f"a:conversation-{number}", {"id": f"29:user-{number}", "name": "Pat"}
-
-
-def activity(bot_framework, conversation_id, user, **fields):
-    return {"type": "message", "id": f"activity-{next(_ids)}", "channelId": "msteams",
-            "serviceUrl": bot_framework.service_url, "conversation": {"id": conversation_id},
-            "from": user, "recipient": BOT, **fields}
-
-
-def post(assistant, body, token=None):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return requests.post(f"{assistant.rasa_url}/webhooks/teams/webhook", json=body, headers=headers, timeout=30)
-
-
-def say(assistant, bot_framework, conversation_id, user, **fields):
-    reply = post(assistant, activity(bot_framework, conversation_id, user, **fields), bot_framework.token())
-    assert reply.status_code == 200, reply.text
+BOT = TEAMS_BOT
 
 
 def test_a_conversation_in_teams(assistant, bot_framework, conversation):
