@@ -7,8 +7,8 @@ import pytest
 
 from actions.knowledge import knowledge_base
 from channels.formatting import slack_message, teams_message
-from tests.channels.conftest import CHANNEL_ENV, LOGS
 from tests.channels.clients import direct_message, say, signed_post
+from tests.channels.conftest import CHANNEL_ENV, LOGS
 from tests.servers import free_port, rasa_server
 
 UNAVAILABLE = knowledge_base().messages["temporarily_unavailable"].text
