@@ -35,7 +35,7 @@ from channels.bot_connector import OPENID_METADATA_URL, TOKEN_URL, AuthError, Bo
 from channels.formatting import teams_message
 from channels.inbound import Rejection, bad, bot_was_added, json_object, teams_activity_problem, teams_user_text
 from channels.replies import rejected
-from ops.channels import limit_request_size, tell_user_when_turn_fails
+from ops.channels import bounded_webhook, tell_user_when_turn_fails
 
 logger = logging.getLogger(__name__)
 
@@ -105,12 +105,7 @@ class TeamsInput(BotFrameworkInput):
         return tell_user_when_turn_fails(self._webhook, on_new_message)
 
     def _webhook(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("teams_webhook", __name__)
-        webhook.listener("before_server_start")(limit_request_size)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = bounded_webhook("teams_webhook")
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

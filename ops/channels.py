@@ -81,6 +81,18 @@ def limit_request_size(app: Sanic, _loop: Any) -> None:
     app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, MAX_REQUEST_BYTES)
 
 
+def bounded_webhook(name: str) -> Blueprint:
+    """A channel's blueprint with a health check at its root and request bodies of at most ``MAX_REQUEST_BYTES``."""
+    webhook = Blueprint(name, __name__)
+    webhook.listener("before_server_start")(limit_request_size)
+
+    @webhook.route("/", methods=["GET"])
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    return webhook
+
+
 def parse_request(body: Any) -> Tuple[Optional[Dict[str, Any]], Optional[str]]:
     """The sender, text and metadata of a webhook body, or why it is rejected."""
     if not isinstance(body, dict):
@@ -110,12 +122,7 @@ class GuardedRestInput(RestInput):
     """``POST /webhooks/rest/webhook`` with ``{"sender": ..., "message": ...}`` (no streaming)."""
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
-        webhook = Blueprint(f"guarded_webhook_{self.name()}", __name__)
-        webhook.listener("before_server_start")(limit_request_size)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = bounded_webhook(f"guarded_webhook_{self.name()}")
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
