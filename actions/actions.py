@@ -1,5 +1,6 @@
 """Rasa glue for questions and answers: translate trackers to the plain
 Python core (``answers``, ``vocabulary``, ``knowledge``) and back."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -8,11 +9,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers
 from actions.dispatch import say, send_answer
-from actions.knowledge import KnowledgeBase, KnowledgeError, knowledge_base
 from actions.plan_actions import why_current_question
-from actions.vocabulary import canonical_value, red_flag_detector_for
+from bme import answers
+from bme.knowledge import KnowledgeBase, KnowledgeError, knowledge_base
+from bme.vocabulary import canonical_value, red_flag_detector_for
 
 try:
     # Loaded and validated once when the action server imports this package;
@@ -30,8 +31,10 @@ MAX_BUTTONS = 4
 def explicit_context(kb: KnowledgeBase, tracker: Tracker) -> answers.Context:
     """What the latest message itself names (entities or button payload)."""
     return answers.Context(
-        **{name: canonical_value(kb, name, next(tracker.get_latest_entity_values(name), None))
-           for name in CONTEXT_ENTITIES}
+        **{
+            name: canonical_value(kb, name, next(tracker.get_latest_entity_values(name), None))
+            for name in CONTEXT_ENTITIES
+        }
     )
 
 
@@ -87,7 +90,9 @@ class ActionAnswerQuestion(Action):
         if topic is None:
             offer_likely_topics(dispatcher, tracker, kb)
             return []
-        answer = answers.answer_question(kb, topic, explicit, carried_context(kb, tracker), tracker.get_slot("audience"))
+        answer = answers.answer_question(
+            kb, topic, explicit, carried_context(kb, tracker), tracker.get_slot("audience")
+        )
         if not answer.found:
             dispatcher.utter_message(text=answer.text, buttons=topic_buttons(kb, answer.suggestions, explicit))
             return []

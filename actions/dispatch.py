@@ -1,4 +1,5 @@
 """Send knowledge-base messages and answers through Rasa."""
+
 from __future__ import annotations
 
 from typing import List
@@ -6,8 +7,8 @@ from typing import List
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import Answer
-from actions.knowledge import Message
+from bme.answers import Answer
+from bme.knowledge import Message
 
 
 def say(dispatcher: CollectingDispatcher, message: Message, **values: str) -> None:

@@ -4,6 +4,7 @@ The questions asked, their parsing and the plan itself live in plain Python
 (``plan``, ``plan_inputs``, ``plan_text``); these classes only move values
 between the tracker and that core.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,11 +16,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import answers, plan, plan_inputs, plan_text
 from actions.dispatch import say, send_answer
-from actions.knowledge import KnowledgeBase, knowledge_base
-from actions.vocabulary import canonical_value
-
+from bme import answers, plan, plan_inputs, plan_text
+from bme.knowledge import KnowledgeBase, knowledge_base
+from bme.vocabulary import canonical_value
 
 FORM = "treatment_plan_form"
 
@@ -36,8 +36,10 @@ def plan_inputs_from(tracker: Tracker) -> plan.PlanInputs:
 
 def stored_steps(tracker: Tracker) -> List[plan.PlanStep]:
     """The plan kept in the conversation, as "number:key" strings in a list slot."""
-    return [plan.PlanStep(int(number), key) for number, key in
-            (item.split(":", 1) for item in tracker.get_slot("plan_steps") or [])]
+    return [
+        plan.PlanStep(int(number), key)
+        for number, key in (item.split(":", 1) for item in tracker.get_slot("plan_steps") or [])
+    ]
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -62,12 +64,14 @@ def _etiology(kb: KnowledgeBase, tracker: Tracker) -> Optional[str]:
     if named in (plan.TRAUMATIC, plan.UNKNOWN):  # button payloads
         return named
     return canonical_value(kb, "condition", named) or plan_inputs.parse_etiology(
-        kb, _text(tracker), kb.plan.etiology_words)
+        kb, _text(tracker), kb.plan.etiology_words
+    )
 
 
 def _body_site(kb: KnowledgeBase, tracker: Tracker) -> Optional[str]:
     return canonical_value(kb, "body_site", _entity(tracker, "body_site")) or plan_inputs.parse_body_site(
-        kb, _text(tracker))
+        kb, _text(tracker)
+    )
 
 
 def _yes_no(kb: KnowledgeBase, tracker: Tracker) -> Optional[bool]:
@@ -87,19 +91,43 @@ ANSWER_PARSERS = {
 
 
 # Always handled by their own rules, even if the text could be an answer.
-INTERRUPTING_INTENTS = {"report_red_flag", "stop", "start_over", "start_treatment_plan", "ask_why", "ask_sources",
-                        "repeat_plan", "explain_step", "set_audience", "help", "bot_challenge"}
+INTERRUPTING_INTENTS = {
+    "report_red_flag",
+    "stop",
+    "start_over",
+    "start_treatment_plan",
+    "ask_why",
+    "ask_sources",
+    "repeat_plan",
+    "explain_step",
+    "set_audience",
+    "help",
+    "bot_challenge",
+}
 
 
-QUESTION_INTENTS = {"ask_definition", "ask_causes", "ask_diagnosis", "ask_treatment", "ask_pain_management",
-                    "ask_procedure", "ask_activity", "ask_side_effects", "ask_prognosis", "ask_follow_up",
-                    "greet", "thank", "goodbye"}
+QUESTION_INTENTS = {
+    "ask_definition",
+    "ask_causes",
+    "ask_diagnosis",
+    "ask_treatment",
+    "ask_pain_management",
+    "ask_procedure",
+    "ask_activity",
+    "ask_side_effects",
+    "ask_prognosis",
+    "ask_follow_up",
+    "greet",
+    "thank",
+    "goodbye",
+}
 
 
 def _add_slot_methods(form: type) -> type:
     """rasa_sdk looks up ``extract_<slot>`` and ``validate_<slot>`` by name;
     every plan question is handled by the same two methods."""
     for slot in plan.PLAN_SLOTS:
+
         def extract(self, dispatcher, tracker, domain, slot=slot):
             return self._extract(slot, tracker)
 
@@ -119,8 +147,9 @@ class ValidateTreatmentPlanForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_treatment_plan_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         return plan.required_slots(plan_inputs_from(tracker), tracker.get_slot("skipped_slots") or [])
 
     @staticmethod
@@ -190,8 +219,9 @@ class PlanFollowUp(Action, ABC):
         return self.about_plan(dispatcher, tracker, kb, steps)
 
     @abstractmethod
-    def about_plan(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase,
-                   steps: List[plan.PlanStep]) -> List:
+    def about_plan(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, steps: List[plan.PlanStep]
+    ) -> List:
         """Reply about the stored ``steps``."""
 
 
@@ -204,7 +234,7 @@ class ActionRepeatPlan(PlanFollowUp):
 
 
 def step_number(text: str) -> Optional[int]:
-    """"step 3", "the third step", "step three" -> 3."""
+    """ "step 3", "the third step", "step three" -> 3."""
     clean = text.lower()
     digits = re.search(r"\b(\d+)\b", clean)
     if digits:
@@ -243,8 +273,12 @@ class ActionResetPlan(Action):
             named["body_site"] = named["body_site"] or canonical_value(kb, "body_site", tracker.get_slot("body_site"))
             known = plan_inputs.prefill_from_request(kb, _text(tracker), {k: v for k, v in named.items() if v})
         answers_kept = [SlotSet(slot, known.get(slot)) for slot in plan.PLAN_SLOTS]
-        return answers_kept + [SlotSet("plan_steps", None), SlotSet("skipped_slots", None),
-                               SlotSet("invalid_answers", 0), SlotSet("requested_slot", None)]
+        return answers_kept + [
+            SlotSet("plan_steps", None),
+            SlotSet("skipped_slots", None),
+            SlotSet("invalid_answers", 0),
+            SlotSet("requested_slot", None),
+        ]
 
 
 def why_current_question(kb: KnowledgeBase, tracker: Tracker) -> Optional[str]:

@@ -1,4 +1,5 @@
 """What the benchmark scripts share: the machine, latency statistics, the servers and REST turns."""
+
 from __future__ import annotations
 
 import datetime
@@ -15,17 +16,31 @@ from typing import Dict, Iterator, List, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import RunningAssistant, action_server, rasa_server  # noqa: E402
+from tests.processes import RunningAssistant, action_server, rasa_server  # noqa: E402
 
 REPORTS = ROOT / "reports" / "benchmarks"
 LOGS = REPORTS / "logs"  # servers' and trainings' output, kept after the run
 
 
 def machine() -> Dict[str, object]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    return {"date": datetime.date.today().isoformat(), "cores": os.cpu_count(), "cpu": cpu,
-            "python": platform.python_version()}
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else ""
+    )
+    return {
+        "date": datetime.date.today().isoformat(),
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+    }
 
 
 def latency_ms(seconds: Sequence[float]) -> Dict[str, float]:
@@ -62,8 +77,8 @@ def save_report(name: str, report: Dict[str, object]) -> Path:
 def local_assistant(logs: Path, tracker_db: Path, model: Path) -> Iterator[RunningAssistant]:
     """This assistant as `make run` starts it (local profile, SQLite tracker store)."""
     logs.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TRACKER_DB": str(tracker_db)}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "BME_TRACKER_DB": str(tracker_db)}
     with action_server(logs, env) as action_url:
-        env["ACTION_ENDPOINT_URL"] = f"{action_url}/webhook"
+        env["BME_ACTION_ENDPOINT_URL"] = f"{action_url}/webhook"
         with rasa_server(logs, env, action_url, model=model) as assistant:
             yield assistant

@@ -19,6 +19,7 @@ is empty or says the assistant is unavailable.
 
 Prints Markdown tables and writes reports/benchmarks/load.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,12 +35,11 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 import aiohttp
-
 from common import LOGS, ROOT, latency_ms, local_assistant, machine, markdown_table, run_logged, save_report
 from single_user import CONVERSATIONS
-from tests.servers import BIN, action_server, rasa_server
 
-from actions.knowledge import knowledge_base
+from bme.knowledge import knowledge_base
+from tests.processes import BIN, action_server, rasa_server
 
 UNAVAILABLE = knowledge_base().messages["temporarily_unavailable"].text
 # The stock assistant's intents: greet, moods, affirm/deny, bot challenge, goodbye.
@@ -66,9 +66,12 @@ class Measurement:
     seconds: float = 0.0
 
     def summary(self) -> Dict[str, float]:
-        return {"turns": len(self.latencies), "errors": self.errors,
-                "turns_per_s": len(self.latencies) / self.seconds if self.seconds else 0.0,
-                **latency_ms(self.latencies)}
+        return {
+            "turns": len(self.latencies),
+            "errors": self.errors,
+            "turns_per_s": len(self.latencies) / self.seconds if self.seconds else 0.0,
+            **latency_ms(self.latencies),
+        }
 
 
 def modes(quick: bool) -> List[Mode]:
@@ -136,12 +139,22 @@ def stock_assistant(folder: Path) -> Iterator[str]:
     project = folder / "stock"
     project.mkdir()
     logs = LOGS / "stock"
-    run_logged([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)], logs / "rasa-init.log",
-               cwd=project, env={**os.environ, "RASA_CACHE_DIRECTORY": str(project / "cache")})
+    run_logged(
+        [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
+        logs / "rasa-init.log",
+        cwd=project,
+        env={**os.environ, "RASA_CACHE_DIRECTORY": str(project / "cache")},
+    )
     model = next((project / "models").glob("*.tar.gz"))
-    with rasa_server(logs, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, model=model,
-                     credentials=project / "credentials.yml", endpoints=project / "endpoints.yml",
-                     name="stock-rasa-server", cwd=project) as assistant:
+    with rasa_server(
+        logs,
+        {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+        model=model,
+        credentials=project / "credentials.yml",
+        endpoints=project / "endpoints.yml",
+        name="stock-rasa-server",
+        cwd=project,
+    ) as assistant:
         yield assistant.rasa_url
 
 
@@ -165,27 +178,49 @@ def production_cluster(servers: int = 2) -> Iterator[List[str]]:
     logs.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         services = stack.enter_context(test_services())
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "BME_DATABASE_URL": services["BME_TEST_POSTGRES_URL"],
-               "BME_REDIS_HOST": services["BME_TEST_REDIS_HOST"], "BME_REDIS_PORT": services["BME_TEST_REDIS_PORT"],
-               "BME_REDIS_PASSWORD": services["BME_TEST_REDIS_PASSWORD"]}
+        env = {
+            **os.environ,
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "BME_DATABASE_URL": services["BME_TEST_POSTGRES_URL"],
+            "BME_REDIS_HOST": services["BME_TEST_REDIS_HOST"],
+            "BME_REDIS_PORT": services["BME_TEST_REDIS_PORT"],
+            "BME_REDIS_PASSWORD": services["BME_TEST_REDIS_PASSWORD"],
+        }
         action_url = stack.enter_context(action_server(logs, env))
-        env["ACTION_ENDPOINT_URL"] = f"{action_url}/webhook"
-        yield [stack.enter_context(rasa_server(logs, env, action_url, endpoints=ROOT / "endpoints.production.yml",
-                                               name=f"rasa-server-{number}")).rasa_url
-               for number in range(1, servers + 1)]
+        env["BME_ACTION_ENDPOINT_URL"] = f"{action_url}/webhook"
+        yield [
+            stack.enter_context(
+                rasa_server(
+                    logs, env, action_url, endpoints=ROOT / "endpoints.production.yml", name=f"rasa-server-{number}"
+                )
+            ).rasa_url
+            for number in range(1, servers + 1)
+        ]
 
 
 def report_tables(results: Dict[str, Dict[str, Dict]], labels: Dict[str, str]) -> str:
     rows = []
     for setup, by_mode in results.items():
         for mode, summary in by_mode.items():
-            rows.append([labels[setup], mode, summary["turns"], f"{summary['turns_per_s']:.1f}",
-                         f"{summary['p50']:.0f}", f"{summary['p95']:.0f}", f"{summary['p99']:.0f}", summary["errors"]])
+            rows.append(
+                [
+                    labels[setup],
+                    mode,
+                    summary["turns"],
+                    f"{summary['turns_per_s']:.1f}",
+                    f"{summary['p50']:.0f}",
+                    f"{summary['p95']:.0f}",
+                    f"{summary['p99']:.0f}",
+                    summary["errors"],
+                ]
+            )
     table = markdown_table(["Set-up", "Mode", "Turns", "Turns/s", "p50 ms", "p95 ms", "p99 ms", "Errors"], rows)
     stock = results["stock"]["saturation"]["turns_per_s"]
-    ratios = "\n".join(f"- saturation throughput of {labels[setup]} / stock: "
-                       f"{results[setup]['saturation']['turns_per_s'] / stock:.2f}"
-                       for setup in results if setup != "stock")
+    ratios = "\n".join(
+        f"- saturation throughput of {labels[setup]} / stock: {results[setup]['saturation']['turns_per_s'] / stock:.2f}"
+        for setup in results
+        if setup != "stock"
+    )
     return f"{table}\n\n{ratios}"
 
 
@@ -193,21 +228,27 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short runs, to try the script (numbers not meaningful)")
     args = parser.parse_args(argv)
-    labels = {"stock": "stock `rasa init`", "local": "BME, local profile (1 process, SQLite)",
-              "production": "BME, production profile (2 processes, PostgreSQL, Redis lock)"}
+    labels = {
+        "stock": "stock `rasa init`",
+        "local": "BME, local profile (1 process, SQLite)",
+        "production": "BME, production profile (2 processes, PostgreSQL, Redis lock)",
+    }
     results: Dict[str, Dict[str, Dict]] = {}
     with tempfile.TemporaryDirectory(prefix="bme-load-") as name:
         folder = Path(name)
         with stock_assistant(folder) as url:
             results["stock"] = measure([url], STOCK_CONVERSATIONS, "stock", args.quick)
-        with local_assistant(LOGS / "local", folder / "conversations.db",
-                             ROOT / "models" / "bme-assistant.tar.gz") as assistant:
+        with local_assistant(
+            LOGS / "local", folder / "conversations.db", ROOT / "models" / "bme-assistant.tar.gz"
+        ) as assistant:
             results["local"] = measure([assistant.rasa_url], CONVERSATIONS, "local", args.quick)
         with production_cluster() as urls:
             results["production"] = measure(urls, CONVERSATIONS, "production", args.quick)
     report = {"machine": machine(), "modes": [vars(mode) for mode in modes(args.quick)], "results": results}
-    print(f"\n{report_tables(results, labels)}\n\n{report['machine']['cores']} cores ({report['machine']['cpu']}), "
-          f"{report['machine']['date']}; saved in {save_report('load', report).relative_to(ROOT)}")
+    print(
+        f"\n{report_tables(results, labels)}\n\n{report['machine']['cores']} cores ({report['machine']['cpu']}), "
+        f"{report['machine']['date']}; saved in {save_report('load', report).relative_to(ROOT)}"
+    )
 
 
 if __name__ == "__main__":

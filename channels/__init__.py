@@ -1,8 +1,10 @@
-"""Chat channels: the web chat, Slack and Microsoft Teams connectors for Rasa.
+"""Input channels of the Rasa server: REST, the web chat, Slack and Microsoft Teams.
 
-Rasa loads ``web.WebChatInput``, ``slack.SlackInput`` and ``teams.TeamsInput``
-by module path from the credentials (``credentials.py`` assembles them). The
-plain-Python parts they share: ``formatting`` renders an answer for each
-channel, ``inbound`` checks what arrives, ``bot_connector`` talks to the Bot
-Framework. See README, "Channels".
+Rasa loads ``rest.GuardedRestInput``, ``web.WebChatInput``, ``slack.SlackInput``
+and ``teams.TeamsInput`` by module path from the credentials
+(``credentials.py`` assembles them). What they share: ``webhooks`` (turns with
+a deadline, the try-again message, the request size limit), ``inbound``
+(plain-Python checks of what arrives, with every limit), ``formatting`` (an
+answer rendered for each channel), ``bot_connector`` (the Bot Framework).
+See docs/CHANNELS.md.
 """

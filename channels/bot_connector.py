@@ -10,6 +10,7 @@
 Plain Python (aiohttp and PyJWT, no Rasa); all network calls are asynchronous
 so that a slow Microsoft endpoint never holds up other conversations.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,8 +54,13 @@ async def get_json(session: aiohttp.ClientSession, url: str) -> Dict[str, Any]:
 
 
 class TokenValidator:
-    def __init__(self, app_id: str, openid_metadata_url: str = OPENID_METADATA_URL,
-                 issuer: str = TOKEN_ISSUER, clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        app_id: str,
+        openid_metadata_url: str = OPENID_METADATA_URL,
+        issuer: str = TOKEN_ISSUER,
+        clock: Clock = time.time,
+    ) -> None:
         self.app_id = app_id
         self.openid_metadata_url = openid_metadata_url
         self.issuer = issuer
@@ -75,8 +81,12 @@ class TokenValidator:
                 raise AuthError(f"the token is not signed with {SIGNING_ALGORITHM}")
             key = await self._signing_key(header.get("kid"))
             claims = jwt.decode(
-                token, jwt.PyJWK(key, algorithm=SIGNING_ALGORITHM).key, algorithms=[SIGNING_ALGORITHM],
-                audience=self.app_id, issuer=self.issuer, leeway=CLOCK_SKEW_S,
+                token,
+                jwt.PyJWK(key, algorithm=SIGNING_ALGORITHM).key,
+                algorithms=[SIGNING_ALGORITHM],
+                audience=self.app_id,
+                issuer=self.issuer,
+                leeway=CLOCK_SKEW_S,
                 options={"require": ["exp", "iss", "aud"]},
             )
         except jwt.PyJWTError as error:
@@ -112,13 +122,13 @@ class TokenValidator:
                 keys = (await get_json(session, metadata["jwks_uri"]))["keys"]
             self._keys = {key["kid"]: key for key in keys}
         except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, TypeError, ValueError) as error:
-            logger.error("Could not fetch the Bot Framework's signing keys from %s: %r",
-                         self.openid_metadata_url, error)
+            logger.error(
+                "Could not fetch the Bot Framework's signing keys from %s: %r", self.openid_metadata_url, error
+            )
 
 
 class BotConnector:
-    def __init__(self, app_id: str, app_password: str, token_url: str = TOKEN_URL,
-                 clock: Clock = time.time) -> None:
+    def __init__(self, app_id: str, app_password: str, token_url: str = TOKEN_URL, clock: Clock = time.time) -> None:
         self.app_id = app_id
         self.app_password = app_password
         self.token_url = token_url
@@ -146,8 +156,12 @@ class BotConnector:
         return self._access_token
 
     async def _new_access_token(self) -> Tuple[str, int]:
-        form = {"grant_type": "client_credentials", "client_id": self.app_id,
-                "client_secret": self.app_password, "scope": TOKEN_SCOPE}
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self.app_id,
+            "client_secret": self.app_password,
+            "scope": TOKEN_SCOPE,
+        }
         try:
             async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
                 async with session.post(self.token_url, data=form) as reply:

@@ -6,6 +6,7 @@ Rasa stops at start-up on an unset ${VARIABLE}, so `make run` works with no
 Slack or Teams settings. The ${VARIABLES} are written as they are, for Rasa
 to fill in. Usage: python -m channels.credentials OUTPUT_FILE
 """
+
 from __future__ import annotations
 
 import os
@@ -17,7 +18,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 # Optional channel file -> the environment variable that switches it on.
-OPTIONAL_CHANNELS = {"credentials.slack.yml": "SLACK_TOKEN", "credentials.teams.yml": "TEAMS_APP_ID"}
+OPTIONAL_CHANNELS = {"credentials.slack.yml": "BME_SLACK_TOKEN", "credentials.teams.yml": "BME_TEAMS_APP_ID"}
 
 
 def enabled_files(env: Mapping[str, str]) -> List[str]:

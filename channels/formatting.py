@@ -1,11 +1,12 @@
 """Render one answer for each chat channel: web chat, Slack and Teams.
 
 The actions write every message once, as channel-neutral Markdown
-(actions/answers.py): one element per line, that is a **bold** title, "- "
+(bme/answers.py): one element per line, that is a **bold** title, "- "
 bullets with [n] citations, _italic_ notes, a "Sources: ..." line and an
 italic disclaimer, with buttons as {title, payload}. Each function here turns
 such a message into the payload its channel sends. Plain Python: no Rasa.
 """
+
 from __future__ import annotations
 
 import html
@@ -41,6 +42,7 @@ def markdown_blocks(text: str) -> List[str]:
 
 # Web chat (rasa-webchat renders Markdown) --------------------------------------------
 
+
 def web_markdown(text: str) -> str:
     """Blank lines between blocks, so a list that follows the title is a list; square
     brackets escaped, so citations such as [1][2] show as written, not as links."""
@@ -59,6 +61,7 @@ def web_message(text: str, buttons: Buttons = ()) -> Dict[str, Any]:
 
 # Slack (mrkdwn and Block Kit) ----------------------------------------------------------
 
+
 def slack_escape(text: str) -> str:
     """Slack reads &, < and > as markup; the answer may hold HTML entities for them."""
     return html.unescape(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -66,7 +69,7 @@ def slack_escape(text: str) -> str:
 
 def slack_line(line: str) -> str:
     line = BOLD.sub(r"*\1*", slack_escape(line))
-    return SLACK_BULLET + line[len(BULLET):] if line.startswith(BULLET) else line
+    return SLACK_BULLET + line[len(BULLET) :] if line.startswith(BULLET) else line
 
 
 def slack_mrkdwn(text: str) -> str:
@@ -103,6 +106,7 @@ def slack_message(text: str, buttons: Buttons = ()) -> Dict[str, Any]:
 
 # Microsoft Teams (Bot Framework activities) --------------------------------------------
 
+
 def teams_markdown(text: str) -> str:
     """Teams starts a new line only at a blank line, so every element is a paragraph."""
     return "\n\n".join(message_lines(text))
@@ -112,8 +116,13 @@ def teams_button(button: Mapping[str, str]) -> Dict[str, Any]:
     """A messageBack button: the chat shows the title as the user's message and the bot
     receives the payload in the activity's value."""
     title = button["title"]
-    return {"type": "messageBack", "title": title, "displayText": title, "text": title,
-            "value": {"payload": button["payload"]}}
+    return {
+        "type": "messageBack",
+        "title": title,
+        "displayText": title,
+        "text": title,
+        "value": {"payload": button["payload"]},
+    }
 
 
 def teams_message(text: str, buttons: Buttons = ()) -> Dict[str, Any]:

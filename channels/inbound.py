@@ -4,6 +4,7 @@ and reason before Rasa sees it, and the user's text in a Teams activity.
 Plain Python, no Rasa: the connectors (``slack``, ``teams``, ``web``) turn a
 ``Rejection`` into an HTTP response (or a chat message for the web chat).
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,10 @@ from http import HTTPStatus
 from typing import Any, Dict, Iterable, Optional, Tuple, Union
 from urllib.parse import parse_qs, urlsplit
 
-# The same limit as the REST channel (ops/channels.py): longer messages are not questions.
+# Every channel's limits. Longer messages are not questions.
 MAX_MESSAGE_CHARS = 10_000
+MAX_SENDER_CHARS = 128
+MAX_REQUEST_BYTES = 64 * 1024
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 SLACK_USER_EVENTS = ("message", "app_mention")
@@ -63,7 +66,27 @@ def media_type(content_type: Optional[str]) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
 
+# REST ----------------------------------------------------------------------------------
+
+
+def rest_request(body: Any) -> Tuple[Dict[str, Any], Optional[Rejection]]:
+    """The sender, text and metadata of a REST webhook body, or why it is rejected."""
+    if not isinstance(body, dict):
+        return {}, bad("the body must be a JSON object")
+    sender, text, metadata = body.get("sender"), body.get("message"), body.get("metadata")
+    if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER_CHARS:
+        return {}, bad(f"'sender' must be a string of 1 to {MAX_SENDER_CHARS} characters")
+    if not isinstance(text, str):
+        return {}, bad("'message' must be a string")
+    if metadata is not None and not isinstance(metadata, dict):
+        return {}, bad("'metadata' must be a JSON object")
+    if len(text) > MAX_MESSAGE_CHARS:
+        return {}, too_long("the message")
+    return {"sender": sender, "text": text, "metadata": metadata}, None
+
+
 # Web chat (socket.io) -------------------------------------------------------------------
+
 
 def web_message_problem(data: Any, metadata_key: str) -> Optional[Rejection]:
     """A widget message is {"message": text, "session_id": id, metadata_key: object}."""
@@ -81,6 +104,7 @@ def web_message_problem(data: Any, metadata_key: str) -> Optional[Rejection]:
 
 
 # Slack (Events API and interactivity) ---------------------------------------------------
+
 
 def slack_request(content_type: Optional[str], body: bytes) -> Tuple[Dict[str, Any], Optional[Rejection]]:
     """Slack posts events as JSON and button clicks as a form with a JSON 'payload':
@@ -138,6 +162,7 @@ def slack_interaction_problem(payload: Dict[str, Any]) -> Optional[Rejection]:
 
 
 # Microsoft Teams (Bot Framework activities) ---------------------------------------------
+
 
 def strip_mentions(text: str) -> str:
     """Teams writes "@Assistant what is BME?" as "<at>Assistant</at> what is BME?"."""

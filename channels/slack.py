@@ -1,18 +1,20 @@
 """The Slack connector: Rasa's Slack channel with mrkdwn answers, Block Kit buttons,
 requests checked before Rasa reads them, and a try-again message when a turn fails
-(``ops.channels``).
+(``channels.webhooks``).
 
 Credentials (credentials.slack.yml): Rasa's ``slack_token`` and
 ``slack_signing_secret`` (plus its optional settings), and ``api_url``, the Web
 API address (Slack's by default; the tests point it at a local stub).
 """
+
 from __future__ import annotations
 
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.core.channels.slack import SlackBot, SlackInput as RasaSlackInput
+from rasa.core.channels.slack import SlackBot
+from rasa.core.channels.slack import SlackInput as RasaSlackInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -20,15 +22,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.formatting import slack_message
 from channels.inbound import Rejection, slack_request
-from channels.replies import rejected
-from ops.channels import limit_request_size, tell_user_when_turn_fails
+from channels.webhooks import limit_request_size, rejected, tell_user_when_turn_fails
 
 
 class SlackOutput(SlackBot):
     """Posts each answer as one message: mrkdwn text, and buttons as an actions block."""
 
-    def __init__(self, token: Text, slack_channel: Optional[Text], thread_id: Optional[Text],
-                 proxy: Optional[Text], api_url: Text) -> None:
+    def __init__(
+        self,
+        token: Text,
+        slack_channel: Optional[Text],
+        thread_id: Optional[Text],
+        proxy: Optional[Text],
+        api_url: Text,
+    ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
 

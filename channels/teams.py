@@ -6,18 +6,19 @@ Rasa's ``botframework`` channel leaves ``<at>`` mentions in the text, drops
 
 - checks every activity's Bot Framework JWT (``channels.bot_connector``) and
   its fields before Rasa sees it (401 / 400 / 413 with the reason), in bodies
-  of at most ``ops.channels.MAX_REQUEST_BYTES``;
+  of at most ``channels.inbound.MAX_REQUEST_BYTES``;
 - greets with the audience choice when the bot is added to a conversation;
 - reads a button click's payload from the activity's ``value`` and the typed
   text without mentions;
 - replies with one activity per answer: Teams markdown, buttons as messageBack
   buttons on a hero card, and the try-again message when a turn fails
-  (``ops.channels``).
+  (``channels.webhooks``).
 
 Credentials (credentials.teams.yml): ``app_id`` and ``app_password`` of the
 Azure Bot's app registration; ``openid_metadata_url`` and ``token_url`` are
 Microsoft's by default (the tests point them at a local stub).
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,12 +31,17 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.bot_connector import OPENID_METADATA_URL, TOKEN_URL, AuthError, BotConnector, DeliveryError, \
-    TokenValidator
+from channels.bot_connector import (
+    OPENID_METADATA_URL,
+    TOKEN_URL,
+    AuthError,
+    BotConnector,
+    DeliveryError,
+    TokenValidator,
+)
 from channels.formatting import teams_message
 from channels.inbound import Rejection, bad, bot_was_added, json_object, teams_activity_problem, teams_user_text
-from channels.replies import rejected
-from ops.channels import bounded_webhook, tell_user_when_turn_fails
+from channels.webhooks import bounded_webhook, rejected, tell_user_when_turn_fails
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +56,13 @@ class TeamsOutput(BotFramework):
         return "teams"
 
     def __init__(self, connector: BotConnector, activity: Dict[str, Any]) -> None:
-        super().__init__(connector.app_id, connector.app_password, activity["conversation"],
-                         activity["recipient"], activity["serviceUrl"])
+        super().__init__(
+            connector.app_id,
+            connector.app_password,
+            activity["conversation"],
+            activity["recipient"],
+            activity["serviceUrl"],
+        )
         self.connector = connector
         self.service_url = activity["serviceUrl"]
 
@@ -81,8 +92,13 @@ class TeamsInput(BotFrameworkInput):
         addresses = {key: credentials[key] for key in ("openid_metadata_url", "token_url") if credentials.get(key)}
         return cls(credentials.get("app_id"), credentials.get("app_password"), **addresses)
 
-    def __init__(self, app_id: Text, app_password: Text, openid_metadata_url: Text = OPENID_METADATA_URL,
-                 token_url: Text = TOKEN_URL) -> None:
+    def __init__(
+        self,
+        app_id: Text,
+        app_password: Text,
+        openid_metadata_url: Text = OPENID_METADATA_URL,
+        token_url: Text = TOKEN_URL,
+    ) -> None:
         # Not BotFrameworkInput.__init__: it fetches Microsoft's keys with a blocking
         # call at start-up; the validator fetches them asynchronously when needed.
         self.app_id = app_id
@@ -98,8 +114,13 @@ class TeamsInput(BotFrameworkInput):
             text = GREETING
         else:
             return None
-        return UserMessage(text, TeamsOutput(self.connector, activity), activity["from"]["id"],
-                           input_channel=self.name(), metadata=self.add_attachments_to_metadata(activity, None))
+        return UserMessage(
+            text,
+            TeamsOutput(self.connector, activity),
+            activity["from"]["id"],
+            input_channel=self.name(),
+            metadata=self.add_attachments_to_metadata(activity, None),
+        )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return tell_user_when_turn_fails(self._webhook, on_new_message)

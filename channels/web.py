@@ -1,8 +1,8 @@
 """The web chat connector: Rasa's socket.io channel, answers rendered for rasa-webchat.
 
-It extends the production socket.io channel (``ops.channels``), which tells the
-user to try again when a turn fails, and on top of it:
+It extends Rasa's socket.io channel:
 
+- tells the user to try again when a turn fails (``channels.webhooks``);
 - sends each answer as one widget message in the widget's Markdown;
 - joins the socket to its session's room, so that with ``session_persistence``
   the answers reach the page (Rasa 3.6 does not await python-socketio 5's
@@ -10,6 +10,7 @@ user to try again when a turn fails, and on top of it:
 - drops malformed messages and answers over-long ones with a short notice
   instead of running them through the model.
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,13 +19,13 @@ from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.core.channels.socketio import SocketIOOutput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from actions.knowledge import knowledge_base
+from bme.knowledge import knowledge_base
 from channels.formatting import web_message
 from channels.inbound import MAX_MESSAGE_CHARS, web_message_problem
-from ops.channels import GuardedSocketIOInput
+from channels.webhooks import tell_user_when_turn_fails
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class WebChatOutput(SocketIOOutput):
         await self._send_message(recipient_id, web_message(text, buttons))
 
 
-class WebChatInput(GuardedSocketIOInput):
+class WebChatInput(SocketIOInput):
     """The socket.io channel (same settings, same name) with web formatting."""
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -55,7 +56,7 @@ class WebChatInput(GuardedSocketIOInput):
             message.output_channel = WebChatOutput(self.sio, self.bot_message_evt)
             await on_new_message(message)
 
-        webhook = super().blueprint(answer_in_web_format)
+        webhook = tell_user_when_turn_fails(super().blueprint, answer_in_web_format)
         rasa_handle_message = self.sio.handlers[self.namespace or "/"][self.user_message_evt]
         self.sio.on(self.user_message_evt, self._checked(rasa_handle_message), namespace=self.namespace)
         self.sio.on("session_request", self._session_request, namespace=self.namespace)

@@ -1,7 +1,7 @@
 """Rasa NLU component: medical vocabulary entities and two deterministic rules.
 
 Entities: every knowledge-base synonym found by the spaCy PhraseMatcher in
-``actions/vocabulary.py`` becomes a ``treatment``, ``condition``,
+``bme/vocabulary.py`` becomes a ``treatment``, ``condition``,
 ``body_site`` or ``audience`` entity with its canonical id as the value.
 
 Messages with no word the assistant has ever seen (blank, emoji only,
@@ -15,6 +15,7 @@ works out which red flag it is from the same phrases). Safety must not depend on
 a statistical model generalises, so this deterministic rule runs after the
 classifier and before the fallback classifier.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.knowledge import knowledge_base
-from actions.vocabulary import red_flag_detector_for, matcher_for
+from bme.knowledge import knowledge_base
+from bme.vocabulary import matcher_for, red_flag_detector_for
 
 RED_FLAG_INTENT = "report_red_flag"
 FALLBACK_INTENT = "nlu_fallback"

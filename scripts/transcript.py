@@ -2,11 +2,12 @@
 
     .venv/bin/python scripts/transcript.py "hi" "I'm a patient" ...
 
-starts the real action and Rasa servers (tests/servers.py), sends the
+starts the real action and Rasa servers (tests/processes.py), sends the
 messages as one user, and prints the transcript between the README's
-transcript markers. tests/integration/test_readme_transcript.py replays the
+transcript markers. tests/servers/test_readme_transcript.py replays the
 README's transcript and checks the bot still says exactly that.
 """
+
 from __future__ import annotations
 
 import sys
@@ -16,7 +17,7 @@ from typing import Iterable, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.servers import running_assistant  # noqa: E402
+from tests.processes import running_assistant  # noqa: E402
 
 USER, BOT, INDENT = "You: ", "Bot: ", "     "
 
@@ -34,7 +35,7 @@ def render_turn(message: str, replies: Iterable[dict]) -> List[str]:
 
 
 def user_messages(transcript: str) -> List[str]:
-    return [line[len(USER):] for line in transcript.splitlines() if line.startswith(USER)]
+    return [line[len(USER) :] for line in transcript.splitlines() if line.startswith(USER)]
 
 
 def record(assistant, sender: str, messages: Iterable[str]) -> List[str]:

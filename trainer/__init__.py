@@ -2,6 +2,7 @@
 
 Plain Python on top of Rasa's own commands; ``python -m trainer --help`` lists them.
 """
+
 import yaml
 
 

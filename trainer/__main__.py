@@ -1,4 +1,5 @@
 """Command line of the trainer tools: ``python -m trainer COMMAND --help``."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,8 @@ from trainer import TrainerError  # noqa: E402  (after the environment above)
 from trainer.inbox import DEFAULT_THRESHOLD, build_inbox, read_inbox  # noqa: E402
 from trainer.nlu_data import normalise  # noqa: E402
 from trainer.project import ROOT, Project  # noqa: E402
-from trainer.report import gate as nlu_gate, write_summary  # noqa: E402
+from trainer.report import gate as nlu_gate  # noqa: E402
+from trainer.report import write_summary
 
 # The commands that match vocabulary terms import spaCy (and with it TensorFlow) only when run.
 
@@ -72,8 +74,9 @@ def annotate(args) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise TrainerError(f"annotate needs an interactive terminal; edit {args.inbox} in a text editor instead")
     project = Project(args.root)
-    terms = {f"{entity}:{value}": (entity, value)
-             for entity, values in project.vocabulary().items() for value in values}
+    terms = {
+        f"{entity}:{value}": (entity, value) for entity, values in project.vocabulary().items() for value in values
+    }
     reviewed, discarded, left = review(args.inbox, project.domain().intents, terms, TerminalPrompts())
     print(f"Reviewed {reviewed}, discarded {discarded}, {left} still to review in {args.inbox}.")
     if reviewed:
@@ -82,9 +85,13 @@ def annotate(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="python -m trainer", description=(
-        "Trainers' workflow: chat, inbox, annotate, merge, validate (check), retrain, evaluate (report, gate). "
-        "See docs/TRAINING.md."))
+    main = argparse.ArgumentParser(
+        prog="python -m trainer",
+        description=(
+            "Trainers' workflow: chat, inbox, annotate, merge, validate (check), retrain, evaluate (report, gate). "
+            "See docs/TRAINING.md."
+        ),
+    )
     main.add_argument("--root", type=Path, default=ROOT, help="project directory (default: %(default)s)")
     commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -101,11 +108,18 @@ def parser() -> argparse.ArgumentParser:
     command.set_defaults(run=gate)
 
     command = commands.add_parser("inbox", help="pick misunderstood user messages from the tracker store")
-    command.add_argument("--store", default=os.environ.get("TRACKER_DB") or str(ROOT / "conversations.db"),
-                         help="SQLite tracker store file or SQL URL (default: $TRACKER_DB or conversations.db)")
+    command.add_argument(
+        "--store",
+        default=os.environ.get("BME_TRACKER_DB") or str(ROOT / "conversations.db"),
+        help="SQLite tracker store file or SQL URL (default: $BME_TRACKER_DB or conversations.db)",
+    )
     command.add_argument("--out", type=Path, default=ROOT / "reports" / "inbox.yml", help="default: %(default)s")
-    command.add_argument("--threshold", type=_fraction, default=DEFAULT_THRESHOLD,
-                         help="pick messages whose intent confidence is below this (default: %(default)s)")
+    command.add_argument(
+        "--threshold",
+        type=_fraction,
+        default=DEFAULT_THRESHOLD,
+        help="pick messages whose intent confidence is below this (default: %(default)s)",
+    )
     command.add_argument("--force", action="store_true", help="overwrite an existing inbox file")
     command.set_defaults(run=inbox)
 

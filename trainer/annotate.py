@@ -5,6 +5,7 @@ The review loop is plain Python driven by a ``Prompts`` object; the questionary
 prompts are one implementation, tests drive the loop with scripted answers.
 The file is saved after every decision, so stopping loses nothing.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,7 +47,7 @@ def mark(raw: str, words: str, term: Term) -> str:
         start = lowered.find(wanted, start + 1)
     if start < 0:
         raise TrainerError(f'"{words}" is not an unmarked part of "{example.text}"')
-    new = Entity(term[0], term[1], start, start + len(wanted), example.text[start:start + len(wanted)])
+    new = Entity(term[0], term[1], start, start + len(wanted), example.text[start : start + len(wanted)])
     return annotate(example.text, [*example.entities, new])
 
 
@@ -111,16 +112,23 @@ class TerminalPrompts:
 
     def term(self, terms: Dict[str, Term]) -> Optional[Term]:
         answer = questionary.autocomplete(
-            "Term (entity:value, Tab completes; empty to go back):", choices=sorted(terms),
+            "Term (entity:value, Tab completes; empty to go back):",
+            choices=sorted(terms),
             validate=lambda value: not value or value in terms or "pick one of the suggested terms",
             validate_while_typing=False,
         ).ask()
         return terms.get(answer or "")
 
     def words(self, text: str, term: Term) -> str:
-        return questionary.text(
-            f'Words in "{text}" that mean {term[1]}:',
-            validate=lambda value: bool(value.strip()) and value.strip().lower() in text.lower()
-            or "type words exactly as they appear in the message",
-            validate_while_typing=False,
-        ).ask() or ""
+        return (
+            questionary.text(
+                f'Words in "{text}" that mean {term[1]}:',
+                validate=lambda value: (
+                    bool(value.strip())
+                    and value.strip().lower() in text.lower()
+                    or "type words exactly as they appear in the message"
+                ),
+                validate_while_typing=False,
+            ).ask()
+            or ""
+        )

@@ -5,6 +5,7 @@ on the project's actual files. Entities are checked against the knowledge-base
 vocabulary because the vocabulary, not the NLU data, decides entity values at
 run time (the vocabulary matcher in components/, see config.yml).
 """
+
 from __future__ import annotations
 
 import ast
@@ -15,7 +16,7 @@ from typing import Iterable, Iterator, List, Sequence, Set, Tuple
 
 from rasa.shared.core.constants import DEFAULT_ACTION_NAMES
 
-from actions.vocabulary import VocabularyMatcher
+from bme.vocabulary import VocabularyMatcher
 from trainer import TrainerError, read_yaml
 from trainer.nlu_data import Entity, Example, NluData, Synonym, nearly_equal_pairs, normalise
 from trainer.project import Domain, Project, Vocabulary
@@ -25,6 +26,7 @@ MIN_EXAMPLES_PER_INTENT = 20
 RESPONSES_UTTERED_BY_RASA = frozenset({"utter_default", "utter_ask_rephrase", "utter_restart", "utter_back"})
 # An f-string such as f"utter_audience_{audience}" uses every name with its prefix.
 NAME_PREFIXES = ("utter_", "action_", "validate_")
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -39,24 +41,32 @@ def duplicates(examples: Sequence[Example]) -> Iterator[Finding]:
     """The same example under two intents, and examples that nearly repeat another."""
     for first, second in nearly_equal_pairs(examples):
         if normalise(first.text) == normalise(second.text) and first.intent != second.intent:
-            yield Finding("conflict", f"{first.where()} is also an example of {second.intent} at "
-                                      f"{second.source}; keep it under one intent")
+            yield Finding(
+                "conflict",
+                f"{first.where()} is also an example of {second.intent} at {second.source}; keep it under one intent",
+            )
         else:
-            yield Finding("near-duplicate", f"{first.where()} nearly repeats {second.where()}; "
-                                            "delete one or make them differ")
+            yield Finding(
+                "near-duplicate", f"{first.where()} nearly repeats {second.where()}; delete one or make them differ"
+            )
 
 
-def few_examples(examples: Sequence[Example], intents: Iterable[str],
-                 minimum: int = MIN_EXAMPLES_PER_INTENT) -> Iterator[Finding]:
+def few_examples(
+    examples: Sequence[Example], intents: Iterable[str], minimum: int = MIN_EXAMPLES_PER_INTENT
+) -> Iterator[Finding]:
     counts = Counter(example.intent for example in examples)
     for intent in intents:
         if counts[intent] < minimum:
-            yield Finding("few-examples", f"intent {intent}: {counts[intent]} training example(s), "
-                                          f"at least {minimum} needed: add {minimum - counts[intent]} more")
+            yield Finding(
+                "few-examples",
+                f"intent {intent}: {counts[intent]} training example(s), "
+                f"at least {minimum} needed: add {minimum - counts[intent]} more",
+            )
 
 
-def unknown_entities(examples: Sequence[Example], vocabulary: Vocabulary,
-                     matcher: VocabularyMatcher) -> Iterator[Finding]:
+def unknown_entities(
+    examples: Sequence[Example], vocabulary: Vocabulary, matcher: VocabularyMatcher
+) -> Iterator[Finding]:
     """Entity annotations whose type, value or words the vocabulary does not know."""
     for example in examples:
         for entity in example.entities:
@@ -74,20 +84,27 @@ def entity_problem(entity: Entity, vocabulary: Vocabulary, matcher: VocabularyMa
     if any((match.entity, match.value) == (entity.entity, entity.value) for match in whole):
         return ""
     if whole:
-        return (f'"{entity.text}" means {whole[0].entity} "{whole[0].value}" in knowledge/vocabulary.yml, '
-                f'not {entity.entity} "{entity.value}"')
-    return (f'"{entity.text}" is not a synonym of {entity.entity} "{entity.value}": '
-            "add it to its synonyms in knowledge/vocabulary.yml or annotate a known synonym")
+        return (
+            f'"{entity.text}" means {whole[0].entity} "{whole[0].value}" in knowledge/vocabulary.yml, '
+            f'not {entity.entity} "{entity.value}"'
+        )
+    return (
+        f'"{entity.text}" is not a synonym of {entity.entity} "{entity.value}": '
+        "add it to its synonyms in knowledge/vocabulary.yml or annotate a known synonym"
+    )
 
 
-def unknown_synonyms(synonyms: Sequence[Synonym], vocabulary: Vocabulary,
-                     matcher: VocabularyMatcher) -> Iterator[Finding]:
+def unknown_synonyms(
+    synonyms: Sequence[Synonym], vocabulary: Vocabulary, matcher: VocabularyMatcher
+) -> Iterator[Finding]:
     """NLU synonym entries must repeat what the vocabulary says: it alone maps words to ids."""
     for synonym in synonyms:
         entities = [entity for entity, values in vocabulary.items() if synonym.value in values]
         if not entities:
-            yield Finding("unknown-synonym", f'{synonym.source} synonym "{synonym.value}" is not an id '
-                                             "in knowledge/vocabulary.yml")
+            yield Finding(
+                "unknown-synonym",
+                f'{synonym.source} synonym "{synonym.value}" is not an id in knowledge/vocabulary.yml',
+            )
             continue
         entity = Entity(entities[0], synonym.value, 0, len(synonym.text), synonym.text)
         problem = entity_problem(entity, vocabulary, matcher)
@@ -103,8 +120,11 @@ def uncovered_terms(data: NluData, vocabulary: Vocabulary, matcher: VocabularyMa
     for entity, values in vocabulary.items():
         for value, entry in values.items():
             if (entity, value) not in covered and value not in synonym_values:
-                yield Finding("uncovered-term", f'knowledge/vocabulary.yml: {entity} "{value}" ({entry.label}) '
-                                                "appears in no training example: add examples that mention it")
+                yield Finding(
+                    "uncovered-term",
+                    f'knowledge/vocabulary.yml: {entity} "{value}" ({entry.label}) '
+                    "appears in no training example: add examples that mention it",
+                )
 
 
 def unused_responses_and_actions(project: Project, domain: Domain) -> Iterator[Finding]:
@@ -113,8 +133,10 @@ def unused_responses_and_actions(project: Project, domain: Domain) -> Iterator[F
     for kind, names in (("response", domain.responses), ("action", domain.actions)):
         for name in names:
             if name not in exact and not name.startswith(prefixes):
-                yield Finding("unused", f'{shown}: {kind} "{name}" is used by no rule, story, action or config: '
-                                        "use it or delete it")
+                yield Finding(
+                    "unused",
+                    f'{shown}: {kind} "{name}" is used by no rule, story, action or config: use it or delete it',
+                )
 
 
 def used_names(project: Project, domain: Domain) -> Tuple[Set[str], Tuple[str, ...]]:
@@ -133,8 +155,9 @@ def used_names(project: Project, domain: Domain) -> Tuple[Set[str], Tuple[str, .
         # A form asks for each slot it requests, including slots its validate action adds in code.
         asked = set(slots) | code_strings
         exact.add(f"validate_{form}")
-        exact |= {f"{kind}_ask_{name}" for kind in ("utter", "action") for slot in asked
-                  for name in (slot, f"{form}_{slot}")}
+        exact |= {
+            f"{kind}_ask_{name}" for kind in ("utter", "action") for slot in asked for name in (slot, f"{form}_{slot}")
+        }
     return exact, tuple(sorted(prefixes))
 
 
@@ -175,10 +198,16 @@ def _strings_in_python(path: Path, shown: str) -> Tuple[Set[str], Set[str]]:
         for node in ast.walk(function)
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Constant)
     }
-    strings = {node.value for node in ast.walk(tree)
-               if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in own_names}
-    prefixes = {node.values[0].value for node in ast.walk(tree)
-                if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant)}
+    strings = {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in own_names
+    }
+    prefixes = {
+        node.values[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant)
+    }
     return strings, prefixes
 
 
@@ -186,8 +215,11 @@ def held_out_problems(held_out: NluData, training: NluData, domain: Domain, proj
     """The held-out set must stay unseen by training and evaluate every intent of the domain."""
     shown = project.show(project.held_out_file)
     for example, training_example in nearly_equal_pairs(held_out.examples, training.examples):
-        yield Finding("held-out-leak", f"{example.where()} repeats the training example {training_example.where()}; "
-                                       "held-out examples must differ from training")
+        yield Finding(
+            "held-out-leak",
+            f"{example.where()} repeats the training example {training_example.where()}; "
+            "held-out examples must differ from training",
+        )
     present = {example.intent for example in held_out.examples}
     for intent in domain.intents:
         if intent not in present:

@@ -6,6 +6,7 @@ below a threshold, or the user's next message rephrased or repeated it.
 Conversations are read from Rasa's SQL tracker store (its ``events`` table)
 with SQLAlchemy: the local SQLite file or any SQL URL.
 """
+
 from __future__ import annotations
 
 import json
@@ -85,8 +86,10 @@ def store_url(store: str) -> str:
         return store
     path = Path(store)
     if not path.is_file():
-        raise TrainerError(f"{store}: no tracker store file there; chat with the assistant first (make run) "
-                           "or give a SQL URL such as postgresql://user@host/rasa")
+        raise TrainerError(
+            f"{store}: no tracker store file there; chat with the assistant first (make run) "
+            "or give a SQL URL such as postgresql://user@host/rasa"
+        )
     return f"sqlite:///{path.resolve()}"
 
 
@@ -104,8 +107,9 @@ def read_turns(url: str) -> List[Turn]:
     except NoSuchTableError:
         raise TrainerError(f"{shown}: no 'events' table, so this is not a Rasa tracker store") from None
     except SQLAlchemyError as error:
-        raise TrainerError(f"{shown}: cannot read the tracker store: {error.__class__.__name__}: "
-                           f"{str(error).splitlines()[0]}") from None
+        raise TrainerError(
+            f"{shown}: cannot read the tracker store: {error.__class__.__name__}: {str(error).splitlines()[0]}"
+        ) from None
     finally:
         engine.dispose()
     return list(turns_from_events(rows))
@@ -142,12 +146,18 @@ def _turn(conversation: Tuple[str, int], event: dict) -> Turn:
     intent = parse.get("intent") or {}
     best = next((item for item in parse.get("intent_ranking") or [] if item.get("name") != FALLBACK_INTENT), intent)
     entities = tuple(
-        Entity(item["entity"], str(item["value"]), item["start"], item["end"], text[item["start"]:item["end"]])
+        Entity(item["entity"], str(item["value"]), item["start"], item["end"], text[item["start"] : item["end"]])
         for item in parse.get("entities") or []
         if {"entity", "value", "start", "end"} <= set(item)
     )
-    return Turn(conversation, text, intent.get("name") or "", best.get("name") or "",
-                float(best.get("confidence") or 0.0), entities)
+    return Turn(
+        conversation,
+        text,
+        intent.get("name") or "",
+        best.get("name") or "",
+        float(best.get("confidence") or 0.0),
+        entities,
+    )
 
 
 def _content_words(text: str) -> Set[str]:
@@ -185,7 +195,7 @@ def select(turns: List[Turn], threshold: float, known: Set[str]) -> Inbox:
     ``known`` holds the normalised texts of training examples: those are skipped.
     """
     entries: Dict[str, Tuple[str, InboxEntry]] = {}
-    for turn, following in zip(turns, [*turns[1:], None]):
+    for turn, following in zip(turns, [*turns[1:], None], strict=True):
         key = normalise(turn.text)
         if not key or key in known or turn.text.startswith("/") or len(turn.text) > MAX_TEXT_LENGTH:
             continue  # empty, already training data, a button payload, or too long
@@ -197,8 +207,12 @@ def select(turns: List[Turn], threshold: float, known: Set[str]) -> Inbox:
             entry.seen += 1
             entry.why += [reason for reason in why if reason not in entry.why]
         else:
-            entry = InboxEntry(text=annotate(turn.text, turn.entities), intent=turn.predicted + UNREVIEWED,
-                               confidence=round(turn.confidence, 2), why=why)
+            entry = InboxEntry(
+                text=annotate(turn.text, turn.entities),
+                intent=turn.predicted + UNREVIEWED,
+                confidence=round(turn.confidence, 2),
+                why=why,
+            )
             entries[key] = (turn.predicted, entry)
     inbox: Inbox = {}
     for predicted, entry in sorted(entries.values(), key=lambda item: (item[0], -item[1].seen, item[1].confidence)):
@@ -236,8 +250,10 @@ def _entry(path: Path, group: str, number: int, data) -> InboxEntry:
 
 def build_inbox(store: str, out: Path, threshold: float, known: Set[str], overwrite: bool) -> Inbox:
     if Path(out).exists() and not overwrite:
-        raise TrainerError(f"{out} already exists and may hold reviews not merged yet: "
-                           "merge it (make merge) or delete it first, or overwrite it with --force")
+        raise TrainerError(
+            f"{out} already exists and may hold reviews not merged yet: "
+            "merge it (make merge) or delete it first, or overwrite it with --force"
+        )
     inbox = select(read_turns(store_url(store)), threshold, known)
     write_inbox(out, inbox)
     return inbox

@@ -7,6 +7,7 @@ held-out example, are left out. New examples go at the end of their intent's
 ``examples: |`` block, or into ``data/nlu/<intent>.yml`` for an intent with
 no examples yet.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from actions.vocabulary import VocabularyMatcher
+from bme.vocabulary import VocabularyMatcher
 from trainer import TrainerError
 from trainer.data_checks import entity_problem
 from trainer.inbox import Inbox
@@ -51,11 +52,16 @@ def plan_merge(inbox: Inbox, shown: str, project: Project) -> MergePlan:
                 plan.refused.append(str(error))
                 continue
             if "\n" in example.raw or "\r" in example.raw:
-                plan.refused.append(f"{example.source} ({example.intent}) {example.raw!r}: write the example on one line")
+                plan.refused.append(
+                    f"{example.source} ({example.intent}) {example.raw!r}: write the example on one line"
+                )
             if example.intent not in intents:
                 plan.refused.append(f"{example.where()}: intent {example.intent} is not in domain.yml")
-            plan.refused += [f"{example.where()}: {problem}" for problem in
-                             (entity_problem(entity, vocabulary, matcher) for entity in example.entities) if problem]
+            plan.refused += [
+                f"{example.where()}: {problem}"
+                for problem in (entity_problem(entity, vocabulary, matcher) for entity in example.entities)
+                if problem
+            ]
             candidates.append(example)
     _compare(plan, candidates, project)
     return plan
@@ -86,23 +92,35 @@ def _indent(line: str) -> int:
 
 def _item_end(lines: List[str], start: int, indent: int) -> int:
     """Index just past the YAML item or block that starts at ``start`` and is indented by ``indent``."""
-    return next((index for index in range(start + 1, len(lines))
-                 if lines[index].strip() and _indent(lines[index]) <= indent), len(lines))
+    return next(
+        (index for index in range(start + 1, len(lines)) if lines[index].strip() and _indent(lines[index]) <= indent),
+        len(lines),
+    )
 
 
 def _block_end(lines: List[str], intent: str) -> Optional[Tuple[int, str]]:
     """Index of the last line of the intent's ``examples: |`` block and the indent of its examples."""
-    start = next((index for index, line in enumerate(lines)
-                  if (match := INTENT_ITEM.match(line)) and match["name"] == intent), None)
+    start = next(
+        (index for index, line in enumerate(lines) if (match := INTENT_ITEM.match(line)) and match["name"] == intent),
+        None,
+    )
     if start is None:
         return None
-    block = next((index for index in range(start + 1, _item_end(lines, start, _indent(lines[start])))
-                  if EXAMPLES_BLOCK.match(lines[index])), None)
+    block = next(
+        (
+            index
+            for index in range(start + 1, _item_end(lines, start, _indent(lines[start])))
+            if EXAMPLES_BLOCK.match(lines[index])
+        ),
+        None,
+    )
     if block is None:
         return None
-    last = max((index for index in range(block, _item_end(lines, block, _indent(lines[block])))
-                if lines[index].strip()), default=block)
-    indent = " " * (_indent(lines[block]) + 2) if last == block else lines[last][:_indent(lines[last])]
+    last = max(
+        (index for index in range(block, _item_end(lines, block, _indent(lines[block]))) if lines[index].strip()),
+        default=block,
+    )
+    indent = " " * (_indent(lines[block]) + 2) if last == block else lines[last][: _indent(lines[last])]
     return last, indent
 
 
@@ -115,11 +133,13 @@ def insert_examples(text: str, intent: str, raws: List[str]) -> str:
     lines = text.splitlines(keepends=True)
     found = _block_end(lines, intent)
     if found is None:
-        return text.rstrip("\n") + f"\n\n- intent: {intent}\n  examples: |\n" + "".join(f"    - {raw}\n" for raw in raws)
+        return (
+            text.rstrip("\n") + f"\n\n- intent: {intent}\n  examples: |\n" + "".join(f"    - {raw}\n" for raw in raws)
+        )
     last, indent = found
     if not lines[last].endswith("\n"):
         lines[last] += "\n"
-    return "".join(lines[:last + 1] + [f"{indent}- {raw}\n" for raw in raws] + lines[last + 1:])
+    return "".join(lines[: last + 1] + [f"{indent}- {raw}\n" for raw in raws] + lines[last + 1 :])
 
 
 def planned_files(plan: MergePlan, project: Project) -> Tuple[Dict[Path, str], Dict[str, Path]]:
@@ -129,14 +149,19 @@ def planned_files(plan: MergePlan, project: Project) -> Tuple[Dict[Path, str], D
     changed: Dict[Path, str] = {}
     destinations: Dict[str, Path] = {}
     for intent, examples in plan.additions.items():
-        path = next((path for path, text in original.items() if has_block(text, intent)),
-                    project.nlu_dir / f"{intent}.yml")
+        path = next(
+            (path for path, text in original.items() if has_block(text, intent)), project.nlu_dir / f"{intent}.yml"
+        )
         current = changed.get(path, original.get(path, NEW_FILE))
         changed[path] = insert_examples(current, intent, [example.raw for example in examples])
         destinations[intent] = path
     for path, text in changed.items():
-        added = [example for intent, examples in plan.additions.items() if destinations[intent] == path
-                 for example in examples]
+        added = [
+            example
+            for intent, examples in plan.additions.items()
+            if destinations[intent] == path
+            for example in examples
+        ]
         _verify(project.show(path), original.get(path, NEW_FILE), text, added)
     return changed, destinations
 
@@ -145,8 +170,10 @@ def _verify(shown: str, old_text: str, new_text: str, added: List[Example]) -> N
     before = [(example.intent, example.raw) for example in parse_nlu_text(old_text, shown).examples]
     after = [(example.intent, example.raw) for example in parse_nlu_text(new_text, shown).examples]
     if sorted(after) != sorted(before + [(example.intent, example.raw) for example in added]):
-        raise TrainerError(f"{shown}: could not add the examples safely (unexpected layout); "
-                           "add them by hand, keeping each intent's examples in an 'examples: |' block")
+        raise TrainerError(
+            f"{shown}: could not add the examples safely (unexpected layout); "
+            "add them by hand, keeping each intent's examples in an 'examples: |' block"
+        )
 
 
 def apply_merge(plan: MergePlan, project: Project, dry_run: bool = False) -> Dict[str, str]:
@@ -160,12 +187,17 @@ def apply_merge(plan: MergePlan, project: Project, dry_run: bool = False) -> Dic
 
 def summary(plan: MergePlan, destinations: Dict[str, str], shown: str, dry_run: bool = False) -> str:
     if plan.refused:
-        return "\n".join([f"Refused: nothing was merged. Fix these in {shown}, then merge again:",
-                          *(f"  {problem}" for problem in plan.refused)])
+        return "\n".join(
+            [
+                f"Refused: nothing was merged. Fix these in {shown}, then merge again:",
+                *(f"  {problem}" for problem in plan.refused),
+            ]
+        )
     count = sum(len(examples) for examples in plan.additions.values())
     lines = [f"{'Would merge' if dry_run else 'Merged'} {count} examples from {shown}" + (":" if count else ".")]
-    lines += [f"  {intent}: +{len(examples)} in {destinations[intent]}"
-              for intent, examples in sorted(plan.additions.items())]
+    lines += [
+        f"  {intent}: +{len(examples)} in {destinations[intent]}" for intent, examples in sorted(plan.additions.items())
+    ]
     if plan.left_out:
         lines += [f"Left out {len(plan.left_out)}, already in the data:", *(f"  {reason}" for reason in plan.left_out)]
     if plan.unreviewed:

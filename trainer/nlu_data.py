@@ -4,6 +4,7 @@ Files use Rasa's YAML format: ``nlu:`` items with ``intent`` or ``synonym``
 and an ``examples: |`` block. Entity annotations are parsed by Rasa's own
 parser, so an example means here exactly what it means to ``rasa train``.
 """
+
 from __future__ import annotations
 
 import json
@@ -70,7 +71,7 @@ def parse_example(raw: str, intent: str, source: str) -> Example:
         raise TrainerError(f'{source}: "{raw}": the entity annotation is not valid: {reason}') from None
     text = message.get("text")
     entities = tuple(
-        Entity(item["entity"], str(item["value"]), item["start"], item["end"], text[item["start"]:item["end"]])
+        Entity(item["entity"], str(item["value"]), item["start"], item["end"], text[item["start"] : item["end"]])
         for item in message.get("entities") or []
     )
     return Example(intent, raw, text, entities, source)
@@ -83,7 +84,7 @@ def annotate(text: str, entities: Iterable[Entity]) -> str:
         if entity.start < position:
             continue  # overlaps the previous mark
         label = json.dumps({"entity": entity.entity, "value": entity.value})
-        parts += [text[position:entity.start], f"[{text[entity.start:entity.end]}]{label}"]
+        parts += [text[position : entity.start], f"[{text[entity.start : entity.end]}]{label}"]
         position = entity.end
     return "".join(parts + [text[position:]])
 
@@ -191,13 +192,14 @@ class TextKey:
         return len(self.tokens & other.tokens) / len(self.tokens | other.tokens) >= NEAR_DUPLICATE_JACCARD
 
 
-def nearly_equal_pairs(left: Sequence[Example], right: Optional[Sequence[Example]] = None
-                       ) -> Iterator[Tuple[Example, Example]]:
+def nearly_equal_pairs(
+    left: Sequence[Example], right: Optional[Sequence[Example]] = None
+) -> Iterator[Tuple[Example, Example]]:
     """Pairs of nearly equal examples: within ``left``, or one from ``left`` and one from ``right``."""
     left_keys = [(TextKey.of(example.text), example) for example in left]
     right_keys = left_keys if right is None else [(TextKey.of(example.text), example) for example in right]
     for index, (key, example) in enumerate(left_keys):
-        candidates = right_keys[index + 1:] if right is None else right_keys
+        candidates = right_keys[index + 1 :] if right is None else right_keys
         for other_key, other in candidates:
             if key.nearly_equals(other_key):
                 yield example, other

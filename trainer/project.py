@@ -1,11 +1,12 @@
 """Where the project keeps what the trainer tools read, and the names its domain declares."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from actions.knowledge import KnowledgeError, VocabularyEntry, load_knowledge_base
+from bme.knowledge import KnowledgeError, VocabularyEntry, load_knowledge_base
 from trainer import TrainerError, read_yaml
 from trainer.nlu_data import NluData, load_nlu, nlu_files, shown_path
 
@@ -48,7 +49,7 @@ class Project:
 
     @property
     def held_out_file(self) -> Path:
-        return self.root / "tests" / "nlu_test.yml"
+        return self.root / "tests" / "model" / "nlu_test.yml"
 
     def show(self, path: Path) -> str:
         return shown_path(path, self.root)

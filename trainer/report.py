@@ -1,5 +1,6 @@
 """Turn the JSON reports of ``rasa test nlu`` (held-out or cross-validation)
 into ``summary.md``, and gate on the intent macro-F1."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,10 @@ INTENT_ERRORS = "intent_errors.json"
 SUMMARY = "summary.md"
 NOT_ENTITY_REPORTS = {INTENT_REPORT, "response_selection_report.json"}
 AVERAGES = ("micro avg", "macro avg", "weighted avg")
-PLOTS = (("Intent confusion matrix", "intent_confusion_matrix.png"),
-         ("Intent confidence histogram", "intent_histogram.png"))
+PLOTS = (
+    ("Intent confusion matrix", "intent_confusion_matrix.png"),
+    ("Intent confidence histogram", "intent_histogram.png"),
+)
 WEAKEST_SHOWN = 5
 
 
@@ -30,8 +33,14 @@ class Scores:
 
     @classmethod
     def parse(cls, name: str, entry: dict) -> "Scores":
-        return cls(name, entry["precision"], entry["recall"], entry["f1-score"], int(entry["support"]),
-                   entry.get("confused_with") or {})
+        return cls(
+            name,
+            entry["precision"],
+            entry["recall"],
+            entry["f1-score"],
+            int(entry["support"]),
+            entry.get("confused_with") or {},
+        )
 
     def row(self, with_confusion: bool) -> str:
         cells = [self.name, f"{self.precision:.2f}", f"{self.recall:.2f}", f"{self.f1:.2f}", str(self.support)]
@@ -55,22 +64,31 @@ class Report:
 def read_report(path: Path) -> Report:
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
-        labels = [Scores.parse(name, entry) for name, entry in content.items()
-                  if name not in AVERAGES and isinstance(entry, dict)]
+        labels = [
+            Scores.parse(name, entry)
+            for name, entry in content.items()
+            if name not in AVERAGES and isinstance(entry, dict)
+        ]
         averages = [Scores.parse(name, content[name]) for name in AVERAGES if name in content]
     except FileNotFoundError:
         raise TrainerError(f"{path}: not found; run `make test-nlu` or `make crossval` first") from None
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise TrainerError(f"{path}: not a report written by `rasa test nlu` ({error})") from None
     accuracy = content.get("accuracy")
-    return Report(tuple(sorted(labels, key=lambda scores: (scores.f1, scores.name))), tuple(averages),
-                  accuracy if isinstance(accuracy, float) else float("nan"))
+    return Report(
+        tuple(sorted(labels, key=lambda scores: (scores.f1, scores.name))),
+        tuple(averages),
+        accuracy if isinstance(accuracy, float) else float("nan"),
+    )
 
 
 def entity_reports(directory: Path) -> Dict[str, Report]:
     """Per entity extractor, e.g. MedicalTermExtractor_report.json."""
-    return {path.name[:-len("_report.json")]: read_report(path)
-            for path in sorted(Path(directory).glob("*_report.json")) if path.name not in NOT_ENTITY_REPORTS}
+    return {
+        path.name[: -len("_report.json")]: read_report(path)
+        for path in sorted(Path(directory).glob("*_report.json"))
+        if path.name not in NOT_ENTITY_REPORTS
+    }
 
 
 @dataclass(frozen=True)
@@ -86,9 +104,15 @@ def misclassified(directory: Path) -> List[Misclassified]:
     if not path.exists():
         return []
     try:
-        return [Misclassified(error["text"], error["intent"], error["intent_prediction"]["name"],
-                              error["intent_prediction"]["confidence"] or 0.0)
-                for error in json.loads(path.read_text(encoding="utf-8"))]
+        return [
+            Misclassified(
+                error["text"],
+                error["intent"],
+                error["intent_prediction"]["name"],
+                error["intent_prediction"]["confidence"] or 0.0,
+            )
+            for error in json.loads(path.read_text(encoding="utf-8"))
+        ]
     except (ValueError, KeyError, TypeError) as error:
         raise TrainerError(f"{path}: not written by `rasa test nlu` ({error!r})") from None
 
@@ -121,10 +145,17 @@ def summary_markdown(directory: Path) -> str:
         lines += ["", f"## Entities ({extractor})", "", *_table(report, "entity", with_confusion=False)]
     errors = misclassified(directory)
     if errors:
-        lines += ["", "## Misclassified examples", "", "| text | expected | predicted | confidence |",
-                  "|---|---|---|---:|"]
-        lines += [f"| {_cell(error.text)} | {error.expected} | {error.predicted} | {error.confidence:.2f} |"
-                  for error in errors]
+        lines += [
+            "",
+            "## Misclassified examples",
+            "",
+            "| text | expected | predicted | confidence |",
+            "|---|---|---|---:|",
+        ]
+        lines += [
+            f"| {_cell(error.text)} | {error.expected} | {error.predicted} | {error.confidence:.2f} |"
+            for error in errors
+        ]
     for title, name in PLOTS:
         if (directory / name).exists():
             lines += ["", f"## {title}", "", f"![{title}]({name})"]
@@ -144,5 +175,7 @@ def gate(directory: Path, minimum: float) -> Tuple[bool, str]:
     if macro >= minimum:
         return True, f"Intent macro-F1 {macro:.3f} >= {minimum:.2f}: the NLU gate passes."
     weakest = ", ".join(f"{scores.name} ({scores.f1:.2f})" for scores in intents.labels[:WEAKEST_SHOWN])
-    return False, (f"Intent macro-F1 {macro:.3f} is below the required {minimum:.2f}. Weakest intents: {weakest}. "
-                   f"See {Path(directory) / SUMMARY}.")
+    return False, (
+        f"Intent macro-F1 {macro:.3f} is below the required {minimum:.2f}. Weakest intents: {weakest}. "
+        f"See {Path(directory) / SUMMARY}."
+    )

@@ -6,6 +6,7 @@ bundle that `make web` installs in web/node_modules. Its Content-Security-
 Policy lets the page load nothing but these files and talk to nothing but the
 Rasa server, so it works offline (the widget's Google font is never fetched).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,7 @@ from string import Template
 from typing import Any, Dict, Tuple
 from urllib.parse import urlsplit
 
-from actions.knowledge import knowledge_base
+from bme.knowledge import knowledge_base
 
 WEB = Path(__file__).resolve().parent
 BUNDLE = WEB / "node_modules" / "rasa-webchat" / "lib" / "index.js"

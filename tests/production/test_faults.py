@@ -1,4 +1,5 @@
 """Faults, in the production profile: the action server down or slow, the tracker store lost."""
+
 import asyncio
 import os
 import socket
@@ -11,11 +12,10 @@ import pytest
 import requests
 import socketio
 
-from ops.channels import TURN_DEADLINE_S
-from tests.production.support import (LOGS, PRODUCTION_ENDPOINTS, UNAVAILABLE, asked, stored_events, texts,
-                                      user_texts)
+from server.turns import TURN_DEADLINE_S
+from tests.processes import BIN, MODEL, ROOT, action_server, free_port, rasa_server
+from tests.production.support import LOGS, PRODUCTION_ENDPOINTS, UNAVAILABLE, asked, stored_events, texts, user_texts
 from tests.production.test_lock_store import lock_store
-from tests.servers import BIN, MODEL, ROOT, action_server, free_port, rasa_server
 
 FAULTS_LOGS = LOGS / "faults"
 DATABASE = "bme_faults"
@@ -47,8 +47,9 @@ def stalled_server(port: int) -> Iterator[None]:
 
 def timed_post(rasa, sender: str, message: str):
     started = time.monotonic()
-    response = requests.post(f"{rasa.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                             timeout=30)
+    response = requests.post(
+        f"{rasa.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=30
+    )
     return response, time.monotonic() - started
 
 
@@ -127,17 +128,35 @@ def test_errors_are_logged_without_message_text(setup):
 
 def start_and_fail(endpoints, env) -> str:
     """Start a Rasa server that must stop by itself; its output."""
-    result = subprocess.run([str(BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
-                             "--port", str(free_port()), "--endpoints", str(endpoints)],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(MODEL),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(free_port()),
+            "--endpoints",
+            str(endpoints),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode != 0
     return result.stdout + result.stderr
 
 
 def test_postgresql_unreachable_at_start_stops_the_server_naming_it(services):
     port, password = free_port(), "not-a-real-password-42"
-    output = start_and_fail(PRODUCTION_ENDPOINTS, services.production_env(
-        f"postgresql://bme:{password}@127.0.0.1:{port}/bme", "http://127.0.0.1:1"))
+    output = start_and_fail(
+        PRODUCTION_ENDPOINTS,
+        services.production_env(f"postgresql://bme:{password}@127.0.0.1:{port}/bme", "http://127.0.0.1:1"),
+    )
     assert f"Cannot reach the tracker store postgresql://bme:***@127.0.0.1:{port}/bme" in output, output[-2000:]
     assert password not in output
 
@@ -151,22 +170,33 @@ def test_redis_unreachable_at_start_stops_the_server_naming_it(services):
 
 def test_sqlite_unreachable_at_start_stops_the_server_naming_it(tmp_path):
     database = tmp_path / "missing" / "conversations.db"
-    output = start_and_fail(ROOT / "endpoints.yml", {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2",
-                                                       "TRACKER_DB": str(database),
-                                                       "ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook"})
+    output = start_and_fail(
+        ROOT / "endpoints.yml",
+        {
+            **os.environ,
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "BME_TRACKER_DB": str(database),
+            "BME_ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook",
+        },
+    )
     assert f"Cannot reach the tracker store sqlite:///{database}" in output, output[-2000:]
 
 
 def test_a_server_whose_model_did_not_load_says_unavailable(tmp_path):
     """Rasa keeps running when its model does not load, and would ignore every message."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TRACKER_DB": str(tmp_path / "conversations.db"),
-           "ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook"}
+    env = {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "BME_TRACKER_DB": str(tmp_path / "conversations.db"),
+        "BME_ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook",
+    }
     broken = tmp_path / "broken.tar.gz"
     broken.write_text("not a model")
 
     def post(rasa):
-        return requests.post(f"{rasa.rasa_url}/webhooks/rest/webhook", json={"sender": "s", "message": "hi"},
-                             timeout=10)
+        return requests.post(
+            f"{rasa.rasa_url}/webhooks/rest/webhook", json={"sender": "s", "message": "hi"}, timeout=10
+        )
 
     with rasa_server(tmp_path, env, model=broken, ready=lambda rasa: bool(post(rasa).status_code)) as rasa:
         response = post(rasa)

@@ -1,4 +1,5 @@
-"""The Redis lock store that several Rasa servers share (ops/lock_store.py), on a real Redis."""
+"""The Redis lock store that several Rasa servers share (server/lock_store.py), on a real Redis."""
+
 import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -6,16 +7,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from rasa.utils.endpoints import EndpointConfig
 
-from ops.lock_store import AtomicRedisLockStore, LockStoreUnavailable
-from tests.servers import free_port
+from server.lock_store import AtomicRedisLockStore, LockStoreUnavailable
+from tests.processes import free_port
 
 SERVERS = 4
 TICKETS = 200
 
 
 def lock_store(services, **overrides) -> AtomicRedisLockStore:
-    settings = {"port": services.redis_port, "password": services.redis_password, "key_prefix": "locktest",
-                **overrides}
+    settings = {"port": services.redis_port, "password": services.redis_password, "key_prefix": "locktest", **overrides}
     return AtomicRedisLockStore(EndpointConfig(url=services.redis_host, **settings))
 
 

@@ -1,4 +1,5 @@
 """Two Rasa servers sharing PostgreSQL and Redis, with one action server (the production profile)."""
+
 import os
 import subprocess
 import sys
@@ -9,12 +10,29 @@ from typing import List
 
 import pytest
 
-from tests.production.support import (LOGS, PLAN, PLAN_HEADING, PRODUCTION_ENDPOINTS, UNAVAILABLE, asked,
-                                      bot_texts, final_slots, stored_events, texts, user_texts)
-from tests.servers import ROOT, RunningAssistant, action_server, rasa_server
+from tests.processes import ROOT, RunningAssistant, action_server, rasa_server
+from tests.production.support import (
+    LOGS,
+    PLAN,
+    PLAN_HEADING,
+    PRODUCTION_ENDPOINTS,
+    UNAVAILABLE,
+    asked,
+    bot_texts,
+    final_slots,
+    stored_events,
+    texts,
+    user_texts,
+)
 
-QUESTIONS = ["what is bone marrow edema?", "does iloprost help?", "what causes it?", "how is it diagnosed?",
-             "can I walk on my knee?", "how long does it take to heal?"]
+QUESTIONS = [
+    "what is bone marrow edema?",
+    "does iloprost help?",
+    "what causes it?",
+    "how is it diagnosed?",
+    "can I walk on my knee?",
+    "how long does it take to heal?",
+]
 
 
 @dataclass
@@ -37,9 +55,12 @@ def cluster(services):
         action_url = stack.enter_context(action_server(logs, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}))
         env = services.production_env(database_url, action_url)
         server_stacks = [stack.enter_context(ExitStack()) for _ in range(2)]
-        servers = [server_stack.enter_context(rasa_server(logs, env, action_url, endpoints=PRODUCTION_ENDPOINTS,
-                                                          name=f"rasa-server-{number}"))
-                   for number, server_stack in enumerate(server_stacks, 1)]
+        servers = [
+            server_stack.enter_context(
+                rasa_server(logs, env, action_url, endpoints=PRODUCTION_ENDPOINTS, name=f"rasa-server-{number}")
+            )
+            for number, server_stack in enumerate(server_stacks, 1)
+        ]
         yield Cluster(database_url, servers, server_stacks)
 
 
@@ -57,8 +78,10 @@ def turns(events: List[dict]) -> List[List[dict]]:
 def test_concurrent_messages_for_one_conversation_are_handled_one_at_a_time(cluster):
     sender = "concurrent"
     with ThreadPoolExecutor(len(QUESTIONS)) as pool:
-        futures = {question: pool.submit(cluster.servers[number % 2].send, sender, question)
-                   for number, question in enumerate(QUESTIONS)}
+        futures = {
+            question: pool.submit(cluster.servers[number % 2].send, sender, question)
+            for number, question in enumerate(QUESTIONS)
+        }
         replies = {question: texts(future.result()) for question, future in futures.items()}
     for question, reply in replies.items():
         assert reply and reply != [UNAVAILABLE] and "Sources: [1]" in "\n".join(reply), (question, reply)
@@ -68,7 +91,7 @@ def test_concurrent_messages_for_one_conversation_are_handled_one_at_a_time(clus
     for turn in stored:
         assert turn[-1]["event"] == "action" and turn[-1]["name"] == "action_listen"
         assert bot_texts(turn) == replies[turn[0]["text"]]
-    for earlier, later in zip(stored, stored[1:]):
+    for earlier, later in zip(stored, stored[1:], strict=False):
         assert later[0]["timestamp"] >= earlier[-1]["timestamp"], "two turns of one conversation overlapped"
 
 
@@ -92,10 +115,15 @@ def test_a_conversation_moves_between_servers_and_survives_one_stopping(cluster)
     assert user_texts(events) == [message for message, _ in PLAN]
     assert bot_texts(events) == seen
     slots = final_slots(events)
-    assert {name: slots[name] for name in ("mri_confirmed", "etiology", "body_site", "neuro_symptoms",
-                                           "pain_severity")} == {
-        "mri_confirmed": True, "etiology": "vertebral_compression_fracture", "body_site": "spine",
-        "neuro_symptoms": False, "pain_severity": 8.0}
+    assert {
+        name: slots[name] for name in ("mri_confirmed", "etiology", "body_site", "neuro_symptoms", "pain_severity")
+    } == {
+        "mri_confirmed": True,
+        "etiology": "vertebral_compression_fracture",
+        "body_site": "spine",
+        "neuro_symptoms": False,
+        "pain_severity": 8.0,
+    }
     assert round(slots["pain_duration_weeks"], 1) == 17.3
 
 
@@ -105,8 +133,14 @@ def test_forget_deletes_a_conversation_from_postgresql(cluster):
         server.send(sender, message)
     assert texts(server.send(sender, "what was my plan again?"))[0].startswith(PLAN_HEADING)
     env = {**os.environ, "BME_PROFILE": "production", "BME_DATABASE_URL": cluster.database_url}
-    result = subprocess.run([sys.executable, "-m", "ops.conversations", "forget", sender],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "server.conversations", "forget", sender],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0 and result.stdout.startswith("Deleted "), result
     assert stored_events(cluster.database_url, sender) == []
     assert "don't have a plan yet" in texts(server.send(sender, "what was my plan again?"))[0]

@@ -1,6 +1,6 @@
 import pytest
 
-from actions.knowledge import knowledge_base
+from bme.knowledge import knowledge_base
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
 """Every action through rasa_sdk's Tracker and CollectingDispatcher."""
+
 import asyncio
 
 import pytest
@@ -23,7 +24,9 @@ def make_tracker(text="", intent=None, entities=(), slots=None, ranking=(), acti
         "entities": [{"entity": e, "value": v} for e, v in entities],
         "intent_ranking": [{"name": name, "confidence": c} for name, c in ranking],
     }
-    return Tracker("user-1", slots or {}, latest, [], False, None, {"name": active_loop} if active_loop else {}, "action_listen")
+    return Tracker(
+        "user-1", slots or {}, latest, [], False, None, {"name": active_loop} if active_loop else {}, "action_listen"
+    )
 
 
 def run(action, tracker):
@@ -40,7 +43,10 @@ def test_greet_asks_who_is_chatting_until_known(kb):
     messages, _ = run(ActionGreet(), make_tracker("hi", "greet"))
     assert [m["text"] for m in messages] == [kb.messages["greet"].text, "Which best describes you?"]
     assert [b["title"] for b in messages[1]["buttons"]] == [
-        "I'm a patient", "I'm a caregiver or relative", "I'm a healthcare professional"]
+        "I'm a patient",
+        "I'm a caregiver or relative",
+        "I'm a healthcare professional",
+    ]
     messages, _ = run(ActionGreet(), make_tracker("hi", "greet", slots={"audience": "patient"}))
     assert messages[1]["text"] == kb.messages["how_can_help"].text
 
@@ -75,8 +81,9 @@ def test_follow_up_uses_the_treatment_slot(kb):
 
 
 def test_professional_gets_professional_wording(kb):
-    tracker = make_tracker("zoledronate evidence", "ask_treatment", [("treatment", "zoledronate")],
-                           slots={"audience": "professional"})
+    tracker = make_tracker(
+        "zoledronate evidence", "ask_treatment", [("treatment", "zoledronate")], slots={"audience": "professional"}
+    )
     messages, events = run(ActionAnswerQuestion(), tracker)
     first = slot_events(events)["last_facts"][0]
     assert kb.facts[first].professional in messages[0]["text"]
@@ -101,8 +108,11 @@ def test_empty_message_is_named_as_such(kb):
 
 
 def test_unanswerable_question_offers_what_is_known(kb):
-    uncovered = next(t for t in kb.vocabulary["treatment"]
-                     if not any(t in f.treatments and "follow_up" in f.topics for f in kb.facts.values()))
+    uncovered = next(
+        t
+        for t in kb.vocabulary["treatment"]
+        if not any(t in f.treatments and "follow_up" in f.topics for f in kb.facts.values())
+    )
     tracker = make_tracker("follow up?", "ask_follow_up", [("treatment", uncovered)])
     messages, events = run(ActionAnswerQuestion(), tracker)
     assert kb.disclaimers.no_answer in messages[0]["text"]
@@ -111,15 +121,21 @@ def test_unanswerable_question_offers_what_is_known(kb):
 
 
 def test_sources_after_an_answer(kb):
-    _, events = run(ActionAnswerQuestion(), make_tracker("kyphoplasty?", "ask_procedure", [("treatment", "kyphoplasty")]))
+    _, events = run(
+        ActionAnswerQuestion(), make_tracker("kyphoplasty?", "ask_procedure", [("treatment", "kyphoplasty")])
+    )
     refs = slot_events(events)["last_references"]
     messages, _ = run(ActionListSources(), make_tracker("sources?", "ask_sources", slots={"last_references": refs}))
     assert kb.references[refs[0]].citation in messages[0]["text"]
 
 
 def test_why_explains_the_last_answer(kb):
-    _, events = run(ActionAnswerQuestion(), make_tracker("vertebroplasty?", "ask_procedure", [("treatment", "vertebroplasty")]))
-    messages, _ = run(ActionExplainWhy(), make_tracker("why?", "ask_why", slots={"last_facts": slot_events(events)["last_facts"]}))
+    _, events = run(
+        ActionAnswerQuestion(), make_tracker("vertebroplasty?", "ask_procedure", [("treatment", "vertebroplasty")])
+    )
+    messages, _ = run(
+        ActionExplainWhy(), make_tracker("why?", "ask_why", slots={"last_facts": slot_events(events)["last_facts"]})
+    )
     assert messages[0]["text"].startswith("Here is what my last answer rests on")
 
 
@@ -138,8 +154,11 @@ def test_red_flag_without_known_phrases_gets_the_generic_message(kb):
 
 
 def test_fallback_echoes_markup_escaped_and_offers_likely_topics():
-    tracker = make_tracker("<b>bold</b> <script>x()</script>", "nlu_fallback",
-                           ranking=[("nlu_fallback", 0.5), ("ask_prognosis", 0.3), ("greet", 0.1)])
+    tracker = make_tracker(
+        "<b>bold</b> <script>x()</script>",
+        "nlu_fallback",
+        ranking=[("nlu_fallback", 0.5), ("ask_prognosis", 0.3), ("greet", 0.1)],
+    )
     messages, _ = run(ActionRephraseFallback(), tracker)
     message = messages[0]
     assert '"&lt;b&gt;bold&lt;/b&gt; &lt;script&gt;x()&lt;/script&gt;"' in message["text"]

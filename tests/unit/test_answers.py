@@ -1,10 +1,11 @@
 """Answer composition: citations resolve, disclaimer always, audience wording, follow-ups."""
+
 import re
 
 import pytest
 
-from actions import answers
-from actions.answers import Context, answer_question
+from bme import answers
+from bme.answers import Context, answer_question
 
 NONE = Context()
 
@@ -23,8 +24,21 @@ def assert_cited_and_disclaimed(kb, answer):
     assert kb.disclaimers.clinical in answer.text
 
 
-@pytest.mark.parametrize("topic", ["definition", "causes", "diagnosis", "treatment", "pain_management",
-                                   "procedure", "activity", "side_effects", "prognosis", "follow_up"])
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "definition",
+        "causes",
+        "diagnosis",
+        "treatment",
+        "pain_management",
+        "procedure",
+        "activity",
+        "side_effects",
+        "prognosis",
+        "follow_up",
+    ],
+)
 @pytest.mark.parametrize("audience", [None, "patient", "caregiver", "professional"])
 def test_general_questions_are_answered_with_citations_and_disclaimer(kb, topic, audience):
     answer = answer_question(kb, topic, NONE, NONE, audience)
@@ -42,8 +56,21 @@ def test_professional_wording_differs_from_patient_wording(kb):
         assert kb.facts[fact_id].professional in professional.text
 
 
-@pytest.mark.parametrize("treatment", ["iloprost", "bisphosphonates", "zoledronate", "ibandronate", "eswt",
-                                       "pemf", "hbot", "vitamin_d", "denosumab", "anti_myeloma_therapy"])
+@pytest.mark.parametrize(
+    "treatment",
+    [
+        "iloprost",
+        "bisphosphonates",
+        "zoledronate",
+        "ibandronate",
+        "eswt",
+        "pemf",
+        "hbot",
+        "vitamin_d",
+        "denosumab",
+        "anti_myeloma_therapy",
+    ],
+)
 def test_named_treatments_are_answered_about_that_treatment(kb, treatment):
     answer = answer_question(kb, "treatment", Context(treatment=treatment), NONE, "patient")
     assert answer.found
@@ -67,8 +94,9 @@ def test_carried_context_is_dropped_when_it_finds_nothing(kb):
 
 
 def test_named_subject_without_facts_gets_an_honest_no_answer(kb):
-    uncovered = [t for t in kb.vocabulary["treatment"]
-                 if not answers.select_facts(kb, "follow_up", Context(treatment=t), NONE)]
+    uncovered = [
+        t for t in kb.vocabulary["treatment"] if not answers.select_facts(kb, "follow_up", Context(treatment=t), NONE)
+    ]
     assert uncovered, "expected a treatment with no follow-up facts"
     treatment = uncovered[0]
     answer = answer_question(kb, "follow_up", Context(treatment=treatment), Context(condition="bmes"), "patient")
@@ -90,8 +118,9 @@ def test_body_site_facts_come_first(kb):
     assert site_facts, "expected facts about a body site"
     for fact in site_facts:
         site = fact.body_sites[0]
-        asked = Context(treatment=(fact.treatments or [None])[0], condition=(fact.conditions or [None])[0],
-                        body_site=site)
+        asked = Context(
+            treatment=(fact.treatments or [None])[0], condition=(fact.conditions or [None])[0], body_site=site
+        )
         answer = answer_question(kb, fact.topics[0], asked, NONE, "patient")
         assert site in kb.facts[answer.fact_ids[0]].body_sites, fact.id
 

@@ -1,14 +1,14 @@
 """The knowledge base loads, is internally consistent and covers the seed."""
+
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
 
-from actions.knowledge import KNOWLEDGE_DIR, SEED_SECTIONS, KnowledgeError, load_knowledge_base
+from bme.knowledge import KNOWLEDGE_DIR, SEED_SECTIONS, KnowledgeError, load_knowledge_base
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "bone-marrow-edema-treatment.txt"
+SEED = "seed/bone-marrow-edema-treatment.txt"
 # How each seed section is titled in the clinical summary.
 SEED_HEADINGS = {
     "diagnostic_approach": "Diagnostic Approach",
@@ -23,8 +23,8 @@ SEED_HEADINGS = {
 }
 
 
-def test_seed_headings_match_the_clinical_summary():
-    text = SEED.read_text(encoding="utf-8")
+def test_seed_headings_match_the_clinical_summary(shared_file):
+    text = shared_file(SEED).read_text(encoding="utf-8")
     assert set(SEED_HEADINGS) == set(SEED_SECTIONS)
     for heading in SEED_HEADINGS.values():
         assert re.search(rf"^{heading}\s*$", text, re.MULTILINE), heading
@@ -69,15 +69,14 @@ def test_wording_differs_by_audience(kb):
 
 
 def test_contested_and_outdated_claims_carry_their_nuance(kb):
-    texts = " ".join(
-        f"{f.professional} {f.caveat or ''}" for f in kb.facts.values()
-    ).lower()
+    texts = " ".join(f"{f.professional} {f.caveat or ''}" for f in kb.facts.values()).lower()
     assert "16 mg" in texts  # dexamethasone dose in current guidance
     assert "off-label" in texts
     assert "cochrane" in texts  # vertebral augmentation is contested
 
 
 # Broken knowledge files: start-up fails with the file, the entry and the field.
+
 
 @pytest.fixture
 def kb_copy(tmp_path):

@@ -1,4 +1,5 @@
 """The NLU component: vocabulary entities, red-flag and blank-message rules."""
+
 from contextlib import contextmanager
 
 import pytest
@@ -30,16 +31,24 @@ def component(tmp_path_factory):
 
 
 def parse(component, text, intent="ask_treatment", confidence=0.8):
-    message = Message(data={"text": text, "intent": {"name": intent, "confidence": confidence},
-                            "intent_ranking": [{"name": intent, "confidence": confidence}]})
+    message = Message(
+        data={
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": [{"name": intent, "confidence": confidence}],
+        }
+    )
     return component.process([message])[0]
 
 
 def test_entities_carry_canonical_values_and_the_extractor(component):
     message = parse(component, "Is balloon kyphoplasty better than ESWT for my back pain?")
     found = {(e["entity"], e["value"], e["extractor"]) for e in message.get("entities")}
-    assert found == {("treatment", "kyphoplasty", "MedicalRules"), ("treatment", "eswt", "MedicalRules"),
-                     ("body_site", "spine", "MedicalRules")}
+    assert found == {
+        ("treatment", "kyphoplasty", "MedicalRules"),
+        ("treatment", "eswt", "MedicalRules"),
+        ("body_site", "spine", "MedicalRules"),
+    }
 
 
 def test_red_flag_overrides_the_classifier(component):

@@ -1,7 +1,8 @@
 """The 4-step treatment algorithm: every branch, boundaries, unknown inputs."""
+
 import pytest
 
-from actions.plan import (
+from bme.plan import (
     AUGMENTATION_AFTER_WEEKS,
     PLAN_SLOTS,
     PlanInputs,
@@ -24,8 +25,14 @@ HIP_BMES = PlanInputs(mri_confirmed=True, etiology="bmes", body_site="hip", pain
 
 def test_every_plan_follows_the_four_steps_in_order():
     assert numbers(HIP_BMES) == [1, 2, 2, 3, 3, 4]
-    assert keys(HIP_BMES) == ["mri_done_find_cause", "pain_control", "protected_weight_bearing",
-                              "therapy_ischemic", "osteonecrosis_watch", "follow_up_mri"]
+    assert keys(HIP_BMES) == [
+        "mri_done_find_cause",
+        "pain_control",
+        "protected_weight_bearing",
+        "therapy_ischemic",
+        "osteonecrosis_watch",
+        "follow_up_mri",
+    ]
 
 
 def test_ischemic_bme_outside_weight_bearing_joints_has_no_osteonecrosis_watch():
@@ -56,8 +63,13 @@ def test_vertebral_fracture_augmentation_only_after_about_three_months(weeks, se
 
 @pytest.mark.parametrize(
     "severity, expected",
-    [(0, "pain_control"), (6.9, "pain_control"), (7, "pain_control_severe"), (10, "pain_control_severe"),
-     (None, "pain_control")],
+    [
+        (0, "pain_control"),
+        (6.9, "pain_control"),
+        (7, "pain_control_severe"),
+        (10, "pain_control_severe"),
+        (None, "pain_control"),
+    ],
 )
 def test_pain_step_depends_on_severity(severity, expected):
     assert keys(PlanInputs(True, "bone_bruise", "knee", severity))[1] == expected
@@ -82,9 +94,11 @@ def test_targeted_therapy_by_cause(etiology, step):
 
 
 def test_charcot_foot_offloading_is_essential():
-    for inputs in (PlanInputs(True, "charcot", None, 4),
-                   PlanInputs(True, "unknown", "foot", 4, diabetes=True),
-                   PlanInputs(True, "bmes", "ankle", 4, diabetes=True)):
+    for inputs in (
+        PlanInputs(True, "charcot", None, 4),
+        PlanInputs(True, "unknown", "foot", 4, diabetes=True),
+        PlanInputs(True, "bmes", "ankle", 4, diabetes=True),
+    ):
         plan = keys(inputs)
         assert "offloading" in plan and "therapy_charcot" in plan, inputs
 
@@ -94,9 +108,14 @@ def test_foot_without_diabetes_is_not_charcot():
     assert "therapy_charcot" not in plan and "therapy_ischemic" in plan
 
 
-@pytest.mark.parametrize("inputs", [PlanInputs(neuro_symptoms=True),
-                                    PlanInputs(True, "vertebral_compression_fracture", neuro_symptoms=True),
-                                    PlanInputs(True, "spinal_cord_compression")])
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        PlanInputs(neuro_symptoms=True),
+        PlanInputs(True, "vertebral_compression_fracture", neuro_symptoms=True),
+        PlanInputs(True, "spinal_cord_compression"),
+    ],
+)
 def test_suspected_cord_compression_replaces_the_plan(inputs):
     assert is_urgent(inputs)
     assert keys(inputs) == ["urgent_cord_compression"]
@@ -118,6 +137,7 @@ def test_every_step_has_wording_in_the_knowledge_base(kb):
 
 
 # Which questions are asked: only what the branch needs.
+
 
 def test_first_question_is_the_mri():
     assert required_slots(PlanInputs())[0] == "mri_confirmed"

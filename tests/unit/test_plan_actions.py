@@ -1,4 +1,5 @@
 """The plan form's validation and plan actions through rasa_sdk."""
+
 import asyncio
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.actions import ActionExplainWhy
 from actions.plan_actions import (
     ASK_ACTIONS,
     ActionExplainStep,
@@ -16,7 +18,6 @@ from actions.plan_actions import (
     ValidateTreatmentPlanForm,
     step_number,
 )
-from actions.actions import ActionExplainWhy
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 FORM = "treatment_plan_form"
@@ -27,15 +28,20 @@ def tracker(text, intent="inform", slots=None, entities=(), requested=None, loop
     all_slots.update(slots or {})
     if requested:
         all_slots["requested_slot"] = requested
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9},
-              "entities": [{"entity": e, "value": v} for e, v in entities], "intent_ranking": []}
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [{"entity": e, "value": v} for e, v in entities],
+        "intent_ranking": [],
+    }
     return Tracker("u", all_slots, latest, [], False, None, {"name": loop} if loop else {}, "action_listen")
 
 
 def validate(text, requested, intent="inform", slots=None, entities=()):
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateTreatmentPlanForm().run(
-        dispatcher, tracker(text, intent, slots, entities, requested), DOMAIN))
+    events = asyncio.run(
+        ValidateTreatmentPlanForm().run(dispatcher, tracker(text, intent, slots, entities, requested), DOMAIN)
+    )
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, dispatcher.messages
 
 
@@ -58,17 +64,26 @@ def test_etiology_decides_the_next_question():
 
 
 def test_button_payload_entities_are_used():
-    slots, _ = validate('/inform{"condition": "traumatic"}', "etiology", entities=[("condition", "traumatic")],
-                        slots={"mri_confirmed": True})
+    slots, _ = validate(
+        '/inform{"condition": "traumatic"}',
+        "etiology",
+        entities=[("condition", "traumatic")],
+        slots={"mri_confirmed": True},
+    )
     assert slots["etiology"] == "traumatic"
-    slots, _ = validate('/inform{"body_site": "knee"}', "body_site", entities=[("body_site", "knee")],
-                        slots={"mri_confirmed": True, "etiology": "bmes"})
+    slots, _ = validate(
+        '/inform{"body_site": "knee"}',
+        "body_site",
+        entities=[("body_site", "knee")],
+        slots={"mri_confirmed": True, "etiology": "bmes"},
+    )
     assert slots["body_site"] == "knee" and slots["requested_slot"] == "pain_severity"
 
 
 def test_invalid_answer_re_asks_with_an_example(kb):
-    slots, messages = validate("purple", "pain_severity", slots={"mri_confirmed": True, "etiology": "bmes",
-                                                                  "body_site": "hip"})
+    slots, messages = validate(
+        "purple", "pain_severity", slots={"mri_confirmed": True, "etiology": "bmes", "body_site": "hip"}
+    )
     assert slots["pain_severity"] is None and slots["invalid_answers"] == 1
     assert [m["text"] for m in messages] == [kb.plan.questions["pain_severity"].invalid]
     assert "for example" in messages[0]["text"]
@@ -76,8 +91,11 @@ def test_invalid_answer_re_asks_with_an_example(kb):
 
 
 def test_second_miss_explains_and_offers_skip_or_stop(kb):
-    slots, messages = validate("purple", "pain_severity", slots={"mri_confirmed": True, "etiology": "bmes",
-                                                                  "body_site": "hip", "invalid_answers": 1})
+    slots, messages = validate(
+        "purple",
+        "pain_severity",
+        slots={"mri_confirmed": True, "etiology": "bmes", "body_site": "hip", "invalid_answers": 1},
+    )
     assert messages[0]["text"] == kb.plan.questions["pain_severity"].why
     assert [b["payload"] for b in messages[1]["buttons"]] == ["/skip", "/stop"]
     assert slots["invalid_answers"] == 2
@@ -89,8 +107,11 @@ def test_skip_moves_on_and_is_not_asked_again():
 
 
 def test_neuro_symptoms_trigger_the_urgent_message_and_end_the_form(kb):
-    slots, messages = validate("yes, my legs feel weak", "neuro_symptoms",
-                               slots={"mri_confirmed": True, "etiology": "vertebral_compression_fracture"})
+    slots, messages = validate(
+        "yes, my legs feel weak",
+        "neuro_symptoms",
+        slots={"mri_confirmed": True, "etiology": "vertebral_compression_fracture"},
+    )
     assert slots["neuro_symptoms"] is True
     assert slots["requested_slot"] is None  # the form ends
     flag = next(f for f in kb.red_flags if f.id == "spinal_cord_compression")
@@ -98,28 +119,42 @@ def test_neuro_symptoms_trigger_the_urgent_message_and_end_the_form(kb):
 
 
 def test_an_answer_that_looks_like_a_question_is_still_an_answer():
-    slots, _ = validate("about four months", "pain_duration_weeks", intent="ask_prognosis",
-                        slots={"mri_confirmed": True, "etiology": "vertebral_compression_fracture",
-                               "neuro_symptoms": False, "pain_severity": 6})
+    slots, _ = validate(
+        "about four months",
+        "pain_duration_weeks",
+        intent="ask_prognosis",
+        slots={
+            "mri_confirmed": True,
+            "etiology": "vertebral_compression_fracture",
+            "neuro_symptoms": False,
+            "pain_severity": 6,
+        },
+    )
     assert slots["pain_duration_weeks"] == 17.3 and slots["requested_slot"] is None
 
 
 def test_a_real_question_interrupts_without_counting_a_miss():
-    slots, messages = validate("does iloprost help?", "pain_severity", intent="ask_treatment",
-                               slots={"mri_confirmed": True, "etiology": "bmes", "body_site": "hip"})
+    slots, messages = validate(
+        "does iloprost help?",
+        "pain_severity",
+        intent="ask_treatment",
+        slots={"mri_confirmed": True, "etiology": "bmes", "body_site": "hip"},
+    )
     assert "pain_severity" not in slots and "invalid_answers" not in slots and messages == []
 
 
 @pytest.mark.parametrize("intent", ["stop", "report_red_flag", "ask_why", "start_over"])
 def test_control_intents_are_never_taken_as_answers(intent):
-    slots, _ = validate("no", "diabetes", intent=intent, slots={"mri_confirmed": True, "etiology": "unknown",
-                                                                 "body_site": "foot"})
+    slots, _ = validate(
+        "no", "diabetes", intent=intent, slots={"mri_confirmed": True, "etiology": "unknown", "body_site": "foot"}
+    )
     assert "diabetes" not in slots
 
 
 def test_last_answer_completes_the_form():
-    slots, _ = validate("7 out of 10", "pain_severity",
-                        slots={"mri_confirmed": True, "etiology": "bmes", "body_site": "hip"})
+    slots, _ = validate(
+        "7 out of 10", "pain_severity", slots={"mri_confirmed": True, "etiology": "bmes", "body_site": "hip"}
+    )
     assert slots["pain_severity"] == 7 and slots["requested_slot"] is None
 
 
@@ -139,8 +174,12 @@ def test_show_plan_is_personal_cited_and_kept(kb):
 
 def test_repeat_plan_gives_the_same_plan():
     slots, shown = run(ActionShowPlan(), tracker("7", slots=COMPLETE, loop=None))
-    _, repeated = run(ActionRepeatPlan(), tracker("what was my plan again?", "repeat_plan",
-                                                  slots={**COMPLETE, "plan_steps": slots["plan_steps"]}, loop=None))
+    _, repeated = run(
+        ActionRepeatPlan(),
+        tracker(
+            "what was my plan again?", "repeat_plan", slots={**COMPLETE, "plan_steps": slots["plan_steps"]}, loop=None
+        ),
+    )
     assert repeated[0]["text"] == shown[0]["text"]
 
 
@@ -149,8 +188,15 @@ def test_repeat_without_a_plan_offers_one():
     assert messages[0]["buttons"][0]["payload"] == "/start_treatment_plan"
 
 
-@pytest.mark.parametrize("text, number", [("tell me more about step 3", 3), ("explain the second step", 2),
-                                          ("what about the last step", 4), ("more please", None)])
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("tell me more about step 3", 3),
+        ("explain the second step", 2),
+        ("what about the last step", 4),
+        ("more please", None),
+    ],
+)
 def test_step_number(text, number):
     assert step_number(text) == number
 
@@ -166,8 +212,13 @@ def test_explain_step_gives_the_evidence(kb):
 
 
 def test_reset_clears_answers_but_keeps_what_the_request_said():
-    t = tracker("My MRI shows bone marrow edema in my knee, what next?", "start_treatment_plan",
-                slots={**COMPLETE, "plan_steps": ["1:get_mri"]}, entities=[("body_site", "knee")], loop=None)
+    t = tracker(
+        "My MRI shows bone marrow edema in my knee, what next?",
+        "start_treatment_plan",
+        slots={**COMPLETE, "plan_steps": ["1:get_mri"]},
+        entities=[("body_site", "knee")],
+        loop=None,
+    )
     slots, _ = run(ActionResetPlan(), t)
     assert slots["body_site"] == "knee" and slots["mri_confirmed"] is True
     assert slots["etiology"] is None and slots["pain_severity"] is None and slots["plan_steps"] is None
@@ -187,8 +238,11 @@ def test_form_questions_are_asked_from_the_knowledge_base(kb, slot):
 
 
 def test_answers_given_before_the_plan_started_are_kept():
-    t = tracker("My MRI shows bone marrow edema in my hip, what next?", "start_treatment_plan",
-                slots={"mri_confirmed": True, "body_site": "hip"})
+    t = tracker(
+        "My MRI shows bone marrow edema in my hip, what next?",
+        "start_treatment_plan",
+        slots={"mri_confirmed": True, "body_site": "hip"},
+    )
     dispatcher = CollectingDispatcher()
     events = ValidateTreatmentPlanForm().validate_mri_confirmed(True, dispatcher, t, DOMAIN)
     assert events == {"mri_confirmed": True, "invalid_answers": 0} and dispatcher.messages == []

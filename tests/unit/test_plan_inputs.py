@@ -1,14 +1,15 @@
 """Free-text answers to the plan's questions."""
+
 import datetime as dt
 
 import pytest
 
-from actions.plan_inputs import (
+from bme.plan_inputs import (
+    is_valid_answer,
     parse_body_site,
     parse_duration_weeks,
     parse_etiology,
     parse_pain_severity,
-    is_valid_answer,
     parse_yes_no,
     prefill_from_request,
 )
@@ -19,10 +20,19 @@ TODAY = dt.date(2026, 11, 26)
 @pytest.mark.parametrize(
     "text, intent, expected",
     [
-        ("yes", None, True), ("Yes, it was on an MRI", None, True), ("yep", None, True),
-        ("I have type 2 diabetes", None, True), ("no", None, False), ("No numbness at all", None, False),
-        ("I don't have diabetes", None, False), ("nope", None, False), ("/affirm", "affirm", True),
-        ("/deny", "deny", False), ("I'm not sure", None, None), ("purple", None, None), ("", None, None),
+        ("yes", None, True),
+        ("Yes, it was on an MRI", None, True),
+        ("yep", None, True),
+        ("I have type 2 diabetes", None, True),
+        ("no", None, False),
+        ("No numbness at all", None, False),
+        ("I don't have diabetes", None, False),
+        ("nope", None, False),
+        ("/affirm", "affirm", True),
+        ("/deny", "deny", False),
+        ("I'm not sure", None, None),
+        ("purple", None, None),
+        ("", None, None),
     ],
 )
 def test_yes_no(text, intent, expected):
@@ -32,9 +42,22 @@ def test_yes_no(text, intent, expected):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("7", 7), ("7/10", 7), ("about 7 out of 10", 7), ("it's a 0", 0), ("10", 10), ("seven", 7),
-        ("mild", 3), ("moderate", 5), ("pretty severe", 8), ("excruciating", 10), ("no pain", 0),
-        ("6.5", 6.5), ("11", None), ("-3", 3), ("a lot of bananas", None), ("", None),
+        ("7", 7),
+        ("7/10", 7),
+        ("about 7 out of 10", 7),
+        ("it's a 0", 0),
+        ("10", 10),
+        ("seven", 7),
+        ("mild", 3),
+        ("moderate", 5),
+        ("pretty severe", 8),
+        ("excruciating", 10),
+        ("no pain", 0),
+        ("6.5", 6.5),
+        ("11", None),
+        ("-3", 3),
+        ("a lot of bananas", None),
+        ("", None),
     ],
 )
 def test_pain_severity(text, expected):
@@ -44,12 +67,22 @@ def test_pain_severity(text, expected):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("3 months", 13.0), ("about three months", 13.0), ("six weeks", 6.0), ("10 days", 1.4),
-        ("a year", 52.0), ("two and a half months", 10.8), ("a couple of weeks", 2.0), ("a few weeks", 3.0),
-        ("since yesterday", 0.1), ("12 weeks", 12.0),
+        ("3 months", 13.0),
+        ("about three months", 13.0),
+        ("six weeks", 6.0),
+        ("10 days", 1.4),
+        ("a year", 52.0),
+        ("two and a half months", 10.8),
+        ("a couple of weeks", 2.0),
+        ("a few weeks", 3.0),
+        ("since yesterday", 0.1),
+        ("12 weeks", 12.0),
         ("since last spring", 38.6),  # 1 March 2026 to 26 November 2026
-        ("since March", 38.6), ("since the summer", 25.4), ("since last winter", 51.4),
-        ("for ages", None), ("", None),
+        ("since March", 38.6),
+        ("since the summer", 25.4),
+        ("since last winter", 51.4),
+        ("for ages", None),
+        ("", None),
     ],
 )
 def test_duration_in_weeks(text, expected):
@@ -63,11 +96,19 @@ def test_last_spring_during_spring_means_the_year_before():
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("a compression fracture", "vertebral_compression_fracture"), ("CNO", "cno"), ("myeloma", "multiple_myeloma"),
-        ("I fell off my bike", "traumatic"), ("sprained it playing football", "traumatic"),
-        ("nobody knows", "unknown"), ("not sure", "unknown"), ("transient osteoporosis", "bmes"),
-        ("Charcot foot", "charcot"), ("bananas", None), ("it just came on, no injury", "bmes"),
-        ("I didn't fall or anything", "bmes"), ("out of nowhere", "bmes"),
+        ("a compression fracture", "vertebral_compression_fracture"),
+        ("CNO", "cno"),
+        ("myeloma", "multiple_myeloma"),
+        ("I fell off my bike", "traumatic"),
+        ("sprained it playing football", "traumatic"),
+        ("nobody knows", "unknown"),
+        ("not sure", "unknown"),
+        ("transient osteoporosis", "bmes"),
+        ("Charcot foot", "charcot"),
+        ("bananas", None),
+        ("it just came on, no injury", "bmes"),
+        ("I didn't fall or anything", "bmes"),
+        ("out of nowhere", "bmes"),
     ],
 )
 def test_etiology(kb, text, expected):
@@ -89,12 +130,21 @@ def test_prefill_from_the_request(kb):
 @pytest.mark.parametrize(
     "slot, value, valid",
     [
-        ("mri_confirmed", True, True), ("mri_confirmed", "yes", False), ("diabetes", False, True),
-        ("etiology", "cno", True), ("etiology", "traumatic", True), ("etiology", "I fell", False),
-        ("body_site", "knee", True), ("body_site", "my knee", False),
-        ("pain_severity", 0, True), ("pain_severity", 10.0, True), ("pain_severity", 11, False),
-        ("pain_severity", True, False), ("pain_severity", "7", False),
-        ("pain_duration_weeks", 12.0, True), ("pain_duration_weeks", -1, False),
+        ("mri_confirmed", True, True),
+        ("mri_confirmed", "yes", False),
+        ("diabetes", False, True),
+        ("etiology", "cno", True),
+        ("etiology", "traumatic", True),
+        ("etiology", "I fell", False),
+        ("body_site", "knee", True),
+        ("body_site", "my knee", False),
+        ("pain_severity", 0, True),
+        ("pain_severity", 10.0, True),
+        ("pain_severity", 11, False),
+        ("pain_severity", True, False),
+        ("pain_severity", "7", False),
+        ("pain_duration_weeks", 12.0, True),
+        ("pain_duration_weeks", -1, False),
     ],
 )
 def test_valid_answers(kb, slot, value, valid):

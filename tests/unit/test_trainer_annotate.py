@@ -1,4 +1,5 @@
 """The terminal annotator's review loop, driven by scripted answers instead of arrow keys."""
+
 import shutil
 
 import pytest
@@ -46,8 +47,9 @@ def inbox(tmp_path):
 
 def test_marking_a_term_by_value_annotates_the_words():
     assert mark("is iloprost any good", "Iloprost", ("treatment", "iloprost")) == (
-        'is [iloprost]{"entity": "treatment", "value": "iloprost"} any good')
-    twice = mark('[knee](body_site) or knee', "knee", ("body_site", "knee"))
+        'is [iloprost]{"entity": "treatment", "value": "iloprost"} any good'
+    )
+    twice = mark("[knee](body_site) or knee", "knee", ("body_site", "knee"))
     assert twice == '[knee]{"entity": "body_site", "value": "knee"} or [knee]{"entity": "body_site", "value": "knee"}'
     with pytest.raises(TrainerError, match='"hip" is not an unmarked part of "my knee"'):
         mark("my knee", "hip", ("body_site", "hip"))
@@ -57,7 +59,10 @@ def test_reviewing_confirms_the_intent_and_marks_terms_then_saves(inbox):
     prompts = Scripted("ask_treatment", MARK, "treatment:iloprost", "iloprost", DONE)
     assert review(inbox, INTENTS, TERMS, prompts) == (1, 0, 0)
     entry = read_inbox(inbox)["ask_treatment"][3]
-    assert (entry.intent, entry.text) == ("ask_treatment", 'is [iloprost]{"entity": "treatment", "value": "iloprost"} any good')
+    assert (entry.intent, entry.text) == (
+        "ask_treatment",
+        'is [iloprost]{"entity": "treatment", "value": "iloprost"} any good',
+    )
     assert prompts.asked[0] == ("intent", "is iloprost any good")  # only the unreviewed entry is asked about
 
 

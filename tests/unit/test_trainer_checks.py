@@ -1,12 +1,21 @@
 """The project's data checks catch each problem on a small broken fixture project."""
+
 import pytest
 
-from actions.vocabulary import VocabularyMatcher
+from bme.vocabulary import VocabularyMatcher
 from tests.unit.fixtures.trainer import copy_project
 from trainer import TrainerError
 from trainer.__main__ import main
-from trainer.data_checks import (duplicates, few_examples, held_out_problems, run_checks, uncovered_terms,
-                                 unknown_entities, unknown_synonyms, unused_responses_and_actions)
+from trainer.data_checks import (
+    duplicates,
+    few_examples,
+    held_out_problems,
+    run_checks,
+    uncovered_terms,
+    unknown_entities,
+    unknown_synonyms,
+    unused_responses_and_actions,
+)
 from trainer.nlu_data import TextKey
 
 
@@ -31,8 +40,10 @@ def messages(findings, check):
 
 def test_same_example_under_two_intents_is_a_conflict_naming_both_places(training):
     conflicts = messages(duplicates(training.examples), "conflict")
-    assert conflicts == ['data/nlu/broken.yml:7 (greet) "hello there" is also an example of ask_treatment at '
-                         'data/nlu/broken.yml:12; keep it under one intent']
+    assert conflicts == [
+        'data/nlu/broken.yml:7 (greet) "hello there" is also an example of ask_treatment at '
+        "data/nlu/broken.yml:12; keep it under one intent"
+    ]
 
 
 def test_near_duplicates_are_reported_with_file_line_and_intent(training):
@@ -42,21 +53,30 @@ def test_near_duplicates_are_reported_with_file_line_and_intent(training):
     assert "nearly repeats data/nlu/broken.yml:14 (ask_treatment)" in near[0]
 
 
-@pytest.mark.parametrize("first, second", [
-    ("can I walk on my knee", "can I walk on my hip"),
-    ("what is BME", "what is ESWT"),
-    ("is it safe", "is it bad"),
-    ("does shockwave help my knee pain", "does shockwave help my hip pain at night"),
-])
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("can I walk on my knee", "can I walk on my hip"),
+        ("what is BME", "what is ESWT"),
+        ("is it safe", "is it bad"),
+        ("does shockwave help my knee pain", "does shockwave help my hip pain at night"),
+    ],
+)
 def test_legitimately_different_questions_are_not_near_duplicates(first, second):
     assert not TextKey.of(first).nearly_equals(TextKey.of(second))
 
 
-@pytest.mark.parametrize("first, second", [
-    ("What's BME?", "whats bme"),
-    ("does ESWT help the pain in my knee", "does eswt help pain in the knee?"),
-    ("how long until I can walk again after BME of the hip", "how long until I can walk again after BME of hip too"),
-])
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("What's BME?", "whats bme"),
+        ("does ESWT help the pain in my knee", "does eswt help pain in the knee?"),
+        (
+            "how long until I can walk again after BME of the hip",
+            "how long until I can walk again after BME of hip too",
+        ),
+    ],
+)
 def test_near_copies_are_near_duplicates(first, second):
     assert TextKey.of(first).nearly_equals(TextKey.of(second))
 
@@ -107,10 +127,12 @@ def test_responses_and_actions_nothing_uses(project):
 def test_held_out_examples_must_not_repeat_training_and_must_cover_the_domain(project, training):
     findings = list(held_out_problems(project.held_out_data(), training, project.domain(), project))
     leaks = messages(findings, "held-out-leak")
-    assert len(leaks) == 2 and all(leak.startswith('tests/nlu_test.yml:6 (greet) "HELLO THERE" repeats') for leak in leaks)
+    assert len(leaks) == 2 and all(
+        leak.startswith('tests/model/nlu_test.yml:6 (greet) "HELLO THERE" repeats') for leak in leaks
+    )
     intents = messages(findings, "held-out-intent")
-    assert "tests/nlu_test.yml: no example for intent lonely_intent, so it is never evaluated" in intents
-    assert 'tests/nlu_test.yml:11 (mystery) "whatever this is": intent mystery is not in domain.yml' in intents
+    assert "tests/model/nlu_test.yml: no example for intent lonely_intent, so it is never evaluated" in intents
+    assert 'tests/model/nlu_test.yml:11 (mystery) "whatever this is": intent mystery is not in domain.yml' in intents
 
 
 def test_check_command_prints_one_line_per_finding_and_fails(project, capsys):
@@ -133,4 +155,3 @@ def test_broken_files_give_a_clear_message_not_a_traceback(tmp_path, capsys):
     project.domain_file.unlink()
     with pytest.raises(TrainerError, match="domain.yml: file not found"):
         run_checks(project)
-

@@ -1,4 +1,5 @@
 """The inbox picks misunderstood messages from a SQLite tracker store written by Rasa's own SQLTrackerStore."""
+
 import asyncio
 import sqlite3
 
@@ -17,15 +18,28 @@ from trainer.nlu_data import normalise, parse_example
 def said(text, intent, confidence, *, ranking=None, entities=(), then="action_answer_question"):
     """A user message as Rasa records it, and what the assistant did next."""
     ranking = ranking or [{"name": intent, "confidence": confidence}]
-    parse = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": list(entities),
-             "intent_ranking": ranking}
-    return [UserUttered(text, parse["intent"], list(entities), parse_data=parse), ActionExecuted(then),
-            BotUttered("..."), ActionExecuted("action_listen")]
+    parse = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": list(entities),
+        "intent_ranking": ranking,
+    }
+    return [
+        UserUttered(text, parse["intent"], list(entities), parse_data=parse),
+        ActionExecuted(then),
+        BotUttered("..."),
+        ActionExecuted("action_listen"),
+    ]
 
 
 def fallback(text, best, confidence):
-    return said(text, "nlu_fallback", 0.45, then="action_rephrase_fallback",
-                ranking=[{"name": "nlu_fallback", "confidence": 0.45}, {"name": best, "confidence": confidence}])
+    return said(
+        text,
+        "nlu_fallback",
+        0.45,
+        then="action_rephrase_fallback",
+        ranking=[{"name": "nlu_fallback", "confidence": 0.45}, {"name": best, "confidence": confidence}],
+    )
 
 
 def session():
@@ -37,27 +51,41 @@ def term(entity, value, start, end):
 
 
 CONVERSATIONS = {
-    "anna": [*session(),
-             *said("hello", "greet", 0.99),
-             *fallback("blorp zzkv wibble", "ask_treatment", 0.2),
-             *said("does shockwave help", "ask_treatment", 0.55, entities=[term("treatment", "eswt", 5, 14)]),
-             *said("what is bone marrow edema", "ask_definition", 0.97),
-             *said("thanks", "thank", 0.99)],
-    "ben": [*session(),
-            *said("tell me about marrow swelling stuff", "ask_causes", 0.81),
-            *said("tell me about bone marrow swelling", "ask_definition", 0.93),
-            *said("how long does BME in the hip take to heal", "ask_prognosis", 0.95,
-                  entities=[term("body_site", "hip", 25, 28)]),
-            *said("how long does BME in the knee take to heal", "ask_prognosis", 0.95,
-                  entities=[term("body_site", "knee", 25, 29)]),
-            *said("so what now", "ask_treatment", 0.75),
-            *said("so what now?", "ask_treatment", 0.75),
-            *said("/greet", "greet", 1.0),
-            *session(),
-            *said("can I go hiking with bone marrow edema", "ask_activity", 0.9)],
-    "cleo": [*session(),
-             *fallback("BLORP zzkv, wibble!", "ask_treatment", 0.3),
-             *said("can I run with bone marrow edema", "ask_activity", 0.88)],
+    "anna": [
+        *session(),
+        *said("hello", "greet", 0.99),
+        *fallback("blorp zzkv wibble", "ask_treatment", 0.2),
+        *said("does shockwave help", "ask_treatment", 0.55, entities=[term("treatment", "eswt", 5, 14)]),
+        *said("what is bone marrow edema", "ask_definition", 0.97),
+        *said("thanks", "thank", 0.99),
+    ],
+    "ben": [
+        *session(),
+        *said("tell me about marrow swelling stuff", "ask_causes", 0.81),
+        *said("tell me about bone marrow swelling", "ask_definition", 0.93),
+        *said(
+            "how long does BME in the hip take to heal",
+            "ask_prognosis",
+            0.95,
+            entities=[term("body_site", "hip", 25, 28)],
+        ),
+        *said(
+            "how long does BME in the knee take to heal",
+            "ask_prognosis",
+            0.95,
+            entities=[term("body_site", "knee", 25, 29)],
+        ),
+        *said("so what now", "ask_treatment", 0.75),
+        *said("so what now?", "ask_treatment", 0.75),
+        *said("/greet", "greet", 1.0),
+        *session(),
+        *said("can I go hiking with bone marrow edema", "ask_activity", 0.9),
+    ],
+    "cleo": [
+        *session(),
+        *fallback("BLORP zzkv, wibble!", "ask_treatment", 0.3),
+        *said("can I run with bone marrow edema", "ask_activity", 0.88),
+    ],
 }
 
 
@@ -99,8 +127,12 @@ def test_a_message_the_user_rephrased_or_repeated_is_picked(inbox):
 
 
 def test_confident_messages_new_questions_payloads_and_known_examples_are_not_picked(inbox):
-    assert set(entries(inbox)) == {"blorp zzkv wibble", "does shockwave help", "tell me about marrow swelling stuff",
-                                   "so what now"}
+    assert set(entries(inbox)) == {
+        "blorp zzkv wibble",
+        "does shockwave help",
+        "tell me about marrow swelling stuff",
+        "so what now",
+    }
 
 
 def test_inbox_file_round_trips_and_explains_how_to_review(inbox, tmp_path):
@@ -108,7 +140,7 @@ def test_inbox_file_round_trips_and_explains_how_to_review(inbox, tmp_path):
     write_inbox(path, inbox)
     text = path.read_text()
     assert text.startswith("# NLU inbox: 4 messages the assistant may have misunderstood")
-    assert "delete the \"?\" when the intent is right" in text
+    assert 'delete the "?" when the intent is right' in text
     assert read_inbox(path) == inbox
 
 
@@ -121,11 +153,14 @@ def test_inbox_command_writes_the_file_and_will_not_overwrite_reviews(store, tmp
     assert main(["inbox", "--store", str(store), "--out", str(out), "--force", "--threshold", "0.99"]) == 0
 
 
-@pytest.mark.parametrize("store, message", [
-    ("missing.db", "no tracker store file there"),
-    ("empty.db", "no 'events' table, so this is not a Rasa tracker store"),
-    ("nosuchdialect://user:secret@host/db", "not a usable SQL URL"),
-])
+@pytest.mark.parametrize(
+    "store, message",
+    [
+        ("missing.db", "no tracker store file there"),
+        ("empty.db", "no 'events' table, so this is not a Rasa tracker store"),
+        ("nosuchdialect://user:secret@host/db", "not a usable SQL URL"),
+    ],
+)
 def test_a_bad_store_gives_a_clear_message(tmp_path, monkeypatch, store, message):
     monkeypatch.chdir(tmp_path)
     sqlite3.connect(tmp_path / "empty.db").close()
@@ -133,12 +168,15 @@ def test_a_bad_store_gives_a_clear_message(tmp_path, monkeypatch, store, message
         read_turns(store_url(store))
 
 
-@pytest.mark.parametrize("content, message", [
-    ("ask_treatment: [{text: hi}]", r"ask_treatment, entry 1: 'intent' field required"),
-    ("ask_treatment: [{text: hi, intent: greet, colour: red}]", r"'colour' extra fields not permitted"),
-    ("ask_treatment: hi", "ask_treatment: expected a list of entries"),
-    ("- just a list", "expected predicted intents, each with a list of entries"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("ask_treatment: [{text: hi}]", r"ask_treatment, entry 1: 'intent' field required"),
+        ("ask_treatment: [{text: hi, intent: greet, colour: red}]", r"'colour' extra fields not permitted"),
+        ("ask_treatment: hi", "ask_treatment: expected a list of entries"),
+        ("- just a list", "expected predicted intents, each with a list of entries"),
+    ],
+)
 def test_a_broken_inbox_file_gives_a_clear_message(tmp_path, content, message):
     path = tmp_path / "inbox.yml"
     path.write_text(content)

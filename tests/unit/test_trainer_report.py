@@ -1,4 +1,5 @@
 """summary.md and the macro-F1 gate from the JSON reports of `rasa test nlu`."""
+
 import shutil
 
 import pytest
@@ -19,7 +20,7 @@ def reports(tmp_path):
 def test_summary_has_a_per_intent_table_weakest_first(reports):
     lines = summary_markdown(reports).splitlines()
     assert "Intent macro-F1 **0.873**, weighted F1 0.867, accuracy 0.862 on 29 examples." in lines
-    table = lines[lines.index("| intent | precision | recall | F1 | support | most confused with |"):]
+    table = lines[lines.index("| intent | precision | recall | F1 | support | most confused with |") :]
     assert table[2] == "| ask_treatment | 0.80 | 0.80 | 0.80 | 10 | ask_diagnosis (1), inform (1) |"
     assert table[3] == "| inform | 0.75 | 0.90 | 0.82 | 10 | ask_pain_management (1) |"
     assert table[4] == "| greet | 1.00 | 1.00 | 1.00 | 9 |  |"
@@ -58,8 +59,10 @@ def test_gate_passes_at_or_above_the_threshold(reports):
 def test_gate_fails_below_the_threshold_naming_the_weakest_intents(reports, capsys):
     assert main(["gate", str(reports), "--min-macro-f1", "0.90"]) == 1
     verdict = capsys.readouterr().err
-    assert verdict.startswith("Intent macro-F1 0.873 is below the required 0.90. "
-                              "Weakest intents: ask_treatment (0.80), inform (0.82), greet (1.00).")
+    assert verdict.startswith(
+        "Intent macro-F1 0.873 is below the required 0.90. "
+        "Weakest intents: ask_treatment (0.80), inform (0.82), greet (1.00)."
+    )
 
 
 def test_missing_or_broken_reports_give_a_clear_message(reports, tmp_path, capsys):
@@ -77,4 +80,3 @@ def test_the_threshold_must_be_a_fraction(reports, capsys):
     with pytest.raises(SystemExit):
         main(["gate", str(reports), "--min-macro-f1", "90"])
     assert "90 is not between 0 and 1" in capsys.readouterr().err
-

@@ -1,11 +1,12 @@
 """Medical terms and red flags found in what people actually type."""
+
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from actions.vocabulary import canonical_value, matcher_for, red_flag_detector_for
+from bme.vocabulary import canonical_value, matcher_for, red_flag_detector_for
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,7 @@ def test_terms_map_to_canonical_ids(matcher, text, entity, value):
 
 def test_match_offsets_point_at_the_words(matcher):
     text = "Is Balloon Kyphoplasty better than vertebroplasty?"
-    found = {(m.value, text[m.start:m.end]) for m in matcher.find(text)}
+    found = {(m.value, text[m.start : m.end]) for m in matcher.find(text)}
     assert found == {("kyphoplasty", "Balloon Kyphoplasty"), ("vertebroplasty", "vertebroplasty")}
 
 
@@ -96,8 +97,10 @@ def test_a_dexa_scan_is_not_dexamethasone(matcher):
     assert matcher.values("do I need a DEXA scan?", "treatment") == []
 
 
-@pytest.mark.parametrize("text", ["I've lost all feeling in my legs", "my mom has wet herself and is confused",
-                                  "temperature 39 with bone pain"])
+@pytest.mark.parametrize(
+    "text",
+    ["I've lost all feeling in my legs", "my mom has wet herself and is confused", "temperature 39 with bone pain"],
+)
 def test_more_red_flag_phrasings(detector, text):
     assert detector.detect(text) is not None
 

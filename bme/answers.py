@@ -1,0 +1,221 @@
+"""Pick knowledge-base facts for a question and compose a cited answer.
+
+Plain Python, no Rasa import. The answer text is channel-neutral Markdown
+(bold, bullets); the channel connectors adapt it.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field, replace
+from typing import Dict, Iterable, List, Optional, Sequence
+
+from bme.knowledge import Fact, KnowledgeBase, RedFlag
+
+MAX_FACTS_PER_ANSWER = 3
+PROFESSIONAL = "professional"
+ENTITY_FIELDS = (("treatment", "treatments"), ("condition", "conditions"))
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a question is about; every field holds a canonical id or None."""
+
+    treatment: Optional[str] = None
+    condition: Optional[str] = None
+    body_site: Optional[str] = None
+
+    def named(self) -> Dict[str, str]:
+        return {name: value for name, value in vars(self).items() if value}
+
+
+@dataclass
+class Answer:
+    text: str
+    found: bool
+    fact_ids: List[str] = field(default_factory=list)
+    references: List[str] = field(default_factory=list)  # ids, in citation order
+    suggestions: List[str] = field(default_factory=list)  # topic ids to offer as buttons
+
+
+def wording(fact: Fact, audience: Optional[str]) -> str:
+    return fact.professional if audience == PROFESSIONAL else fact.patient
+
+
+def _about(fact: Fact, context: Context) -> bool:
+    return all(
+        getattr(context, name) is None or getattr(context, name) in getattr(fact, plural)
+        for name, plural in ENTITY_FIELDS
+    )
+
+
+def _topic_facts(kb: KnowledgeBase, topics: Iterable[str]) -> List[Fact]:
+    wanted = set(topics)
+    return [fact for fact in kb.facts.values() if wanted.intersection(fact.topics)]
+
+
+def _ranked(facts: List[Fact], context: Context) -> List[Fact]:
+    """The facts most about what was asked: those that put the asked treatment
+    or condition first and name few others, then those about the user's body
+    site, then the knowledge base's order."""
+
+    def focus(fact: Fact) -> tuple:
+        leads = all(
+            getattr(fact, plural)[:1] == [getattr(context, name)]
+            for name, plural in ENTITY_FIELDS
+            if getattr(context, name)
+        )
+        breadth = len(fact.treatments) + len(fact.conditions) if context.treatment or context.condition else 0
+        on_site = bool(context.body_site) and context.body_site in fact.body_sites
+        return (not leads, breadth, not on_site)
+
+    return sorted(facts, key=focus)[:MAX_FACTS_PER_ANSWER]
+
+
+def select_facts(kb: KnowledgeBase, topic: str, explicit: Context, carried: Context) -> List[Fact]:
+    """Facts that answer ``topic`` for what the user named now (``explicit``)
+    or earlier in the conversation (``carried``).
+
+    Context carried over from earlier turns is dropped when it finds nothing,
+    so "what causes it?" after a question on iloprost still gets an answer;
+    what the user named in this message is never dropped: if the knowledge
+    base has nothing on it, the answer says so instead of changing subject.
+    """
+    merged = Context(**{**carried.named(), **explicit.named()})
+    candidates = _topic_facts(kb, [topic])
+    if explicit.treatment:
+        # By id: comparing pydantic models compares every field of both.
+        chosen = {fact.id for fact in candidates}
+        candidates += [fact for fact in _topic_facts(kb, kb.topics[topic].related) if fact.id not in chosen]
+    attempts = [merged]
+    for name in ("condition", "treatment"):
+        if getattr(merged, name) and not getattr(explicit, name):
+            attempts.append(replace(attempts[-1], **{name: None}))
+    for context in attempts:
+        facts = [fact for fact in candidates if _about(fact, context)]
+        if facts and (context.treatment or context.condition):
+            return _ranked(facts, context)
+        if facts:
+            general = [fact for fact in facts if fact.general]
+            return _ranked(general or facts, context)
+    return []
+
+
+class Citations:
+    """Numbers references in order of first use: [1], [2], ..."""
+
+    def __init__(self) -> None:
+        self.order: List[str] = []
+
+    def mark(self, reference_ids: Sequence[str]) -> str:
+        for ref in reference_ids:
+            if ref not in self.order:
+                self.order.append(ref)
+        return "".join(f"[{self.order.index(ref) + 1}]" for ref in dict.fromkeys(reference_ids))
+
+    def footer(self, kb: KnowledgeBase) -> str:
+        return "Sources: " + "; ".join(
+            f"[{number}] {kb.references[ref].short}" for number, ref in enumerate(self.order, start=1)
+        )
+
+
+def heading(kb: KnowledgeBase, topic: str, context: Context) -> str:
+    subject = [kb.label(name, value) for name, value in context.named().items() if name != "body_site"]
+    title = kb.topics[topic].label
+    return f"**{title}: {', '.join(subject)}**" if subject else f"**{title}**"
+
+
+def compose(kb: KnowledgeBase, facts: Sequence[Fact], audience: Optional[str], title: str) -> Answer:
+    """Bullets with inline citations, caveats, a source line and the disclaimer."""
+    citations = Citations()
+    lines = [title]
+    lines += [f"- {wording(fact, audience)} {citations.mark(fact.references)}" for fact in facts]
+    caveats = list(dict.fromkeys(fact.caveat for fact in facts if fact.caveat))
+    lines += [f"_Note: {caveat}_" for caveat in caveats]
+    lines += [citations.footer(kb), f"_{kb.disclaimers.clinical}_"]
+    return Answer(
+        text="\n".join(lines),
+        found=True,
+        fact_ids=[fact.id for fact in facts],
+        references=list(citations.order),
+    )
+
+
+def topics_about(kb: KnowledgeBase, context: Context) -> List[str]:
+    """Topics the knowledge base can answer for the named treatment/condition."""
+    return [topic for topic in kb.topics if any(_about(f, context) for f in _topic_facts(kb, [topic]))]
+
+
+def no_answer(kb: KnowledgeBase, topic: Optional[str], explicit: Context) -> Answer:
+    subject = ", ".join(kb.label(name, value) for name, value in explicit.named().items() if name != "body_site")
+    asked = kb.topics[topic].label.lower() if topic else "that"
+    suggestions = topics_about(kb, replace(explicit, body_site=None)) if subject else list(kb.topics)
+    what = f"{asked} for {subject}" if subject else asked
+    lines = [f"{kb.disclaimers.no_answer} (You asked about {what}.)"]
+    if suggestions:
+        about = f" about {subject}" if subject else ""
+        offer = ", ".join(kb.topics[name].label.lower() for name in suggestions)
+        lines.append(f"What I can tell you{about}: {offer}.")
+    return Answer(text="\n".join(lines), found=False, suggestions=suggestions)
+
+
+def answer_question(
+    kb: KnowledgeBase, topic: str, explicit: Context, carried: Context, audience: Optional[str]
+) -> Answer:
+    facts = select_facts(kb, topic, explicit, carried)
+    if not facts:
+        return no_answer(kb, topic, explicit)
+    shown = Context(**{**carried.named(), **explicit.named()})
+    shown = Context(
+        treatment=shown.treatment if any(shown.treatment in f.treatments for f in facts) else None,
+        condition=shown.condition if any(shown.condition in f.conditions for f in facts) else None,
+    )
+    return compose(kb, facts, audience, heading(kb, topic, shown))
+
+
+def list_sources(kb: KnowledgeBase, reference_ids: Sequence[str]) -> str:
+    """Full references of the last answer, numbered as they were cited."""
+    if not reference_ids:
+        return "I haven't given a clinical answer yet, so there is nothing to cite. Ask me a question first."
+    lines = ["Sources for my last answer:"]
+    for number, ref_id in enumerate(reference_ids, start=1):
+        ref = kb.references[ref_id]
+        ids = [f"doi:{ref.doi}" if ref.doi else "", f"PMID {ref.pmid}" if ref.pmid else ""]
+        lines.append(" ".join(part for part in [f"[{number}] {ref.citation}", *ids] if part))
+    return "\n".join(lines)
+
+
+EVIDENCE_MEANING = {
+    "A": "checked in the source's own abstract or guideline text",
+    "S": "taken from a secondary summary of the source",
+    "U": "not independently verified: treat it with care",
+    "seed": "stated in the clinical summary this assistant is built from, not independently verified",
+}
+
+
+def explain_evidence(kb: KnowledgeBase, fact_ids: Sequence[str]) -> str:
+    """Why the last answer said what it said: its sources and their strength."""
+    if not fact_ids:
+        return "I haven't said anything yet that needs explaining. Ask me a question and then ask why."
+    citations = Citations()
+    lines = ["Here is what my last answer rests on:"]
+    for fact in (kb.facts[fact_id] for fact_id in fact_ids if fact_id in kb.facts):
+        marks = citations.mark(fact.references)
+        lines.append(f"- {marks} {EVIDENCE_MEANING[fact.evidence]}." + (f" {fact.caveat}" if fact.caveat else ""))
+    lines.append(citations.footer(kb))
+    return "\n".join(lines)
+
+
+def quote_user_text(text: str, limit: int = 80) -> str:
+    """User text shown back: shortened and HTML-escaped so markup is never run."""
+    compact = " ".join((text or "").split())
+    if len(compact) > limit:
+        compact = compact[: limit - 1] + "…"
+    return html.escape(compact, quote=False)
+
+
+def red_flag_message(kb: KnowledgeBase, flag: RedFlag, audience: Optional[str]) -> str:
+    """The urgent-care message, cited, in the audience's wording."""
+    citations = Citations()
+    text = flag.message.professional if audience == PROFESSIONAL else flag.message.patient
+    return "\n".join([f"{text} {citations.mark(flag.references)}", citations.footer(kb)])

@@ -1,0 +1,125 @@
+"""Find the knowledge base's medical terms and red-flag phrases in free text.
+
+A blank English spaCy pipeline tokenises the text and PhraseMatchers (on the
+lower-cased token text) find every synonym, so multi-word terms ("balloon
+kyphoplasty"), abbreviations ("ESWT") and common misspellings map to the
+canonical ids in ``knowledge/vocabulary.yml``. No Rasa import: the NLU
+component in ``components/`` and the actions both use this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+import spacy
+from spacy.matcher import PhraseMatcher
+
+from bme.knowledge import KnowledgeBase, RedFlag
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    entity: str
+    value: str
+    start: int  # character offsets into the original text
+    end: int
+    text: str
+
+
+def _blank_english():
+    return spacy.blank("en")
+
+
+class VocabularyMatcher:
+    """Longest-match lookup of vocabulary synonyms, one pass per message."""
+
+    def __init__(self, vocabulary: Dict[str, Dict[str, object]]):
+        self._nlp = _blank_english()
+        self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
+        self._labels: Dict[int, tuple] = {}
+        for entity, values in vocabulary.items():
+            for value, entry in values.items():
+                key = f"{entity}:{value}"
+                phrases = {value.replace("_", " "), *entry.synonyms}
+                self._matcher.add(key, list(self._nlp.tokenizer.pipe(sorted(phrases))))
+                self._labels[self._nlp.vocab.strings[key]] = (entity, value)
+
+    def find(self, text: str) -> List[TermMatch]:
+        doc = self._nlp.make_doc(text or "")
+        spans = [(doc[start:end], match_id) for match_id, start, end in self._matcher(doc)]
+        chosen = spacy.util.filter_spans([span for span, _ in spans])
+        ids = {(span.start, span.end): match_id for span, match_id in spans}
+        matches = []
+        for span in chosen:
+            entity, value = self._labels[ids[(span.start, span.end)]]
+            matches.append(TermMatch(entity, value, span.start_char, span.end_char, span.text))
+        return matches
+
+    def values(self, text: str, entity: str) -> List[str]:
+        """Canonical ids of one entity type, in order of first mention."""
+        seen: List[str] = []
+        for match in self.find(text):
+            if match.entity == entity and match.value not in seen:
+                seen.append(match.value)
+        return seen
+
+
+class RedFlagDetector:
+    """Decides whether a message describes a red-flag symptom.
+
+    A category matches when, for one of its alternatives, every phrase group
+    has at least one phrase in the message: "fever" alone is no red flag, but
+    "fever" together with "bone pain" is.
+    """
+
+    def __init__(self, red_flags: Sequence[RedFlag]):
+        self._nlp = _blank_english()
+        self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
+        self._flags = list(red_flags)
+        for flag in self._flags:
+            for a_index, alternative in enumerate(flag.alternatives):
+                for g_index, group in enumerate(alternative):
+                    key = f"{flag.id}|{a_index}|{g_index}"
+                    self._matcher.add(key, list(self._nlp.tokenizer.pipe(group)))
+
+    def detect(self, text: str) -> Optional[RedFlag]:
+        doc = self._nlp.make_doc(_normalise_apostrophes(text or ""))
+        hits = {self._nlp.vocab.strings[match_id] for match_id, _, _ in self._matcher(doc)}
+        for flag in self._flags:
+            for a_index, alternative in enumerate(flag.alternatives):
+                if all(f"{flag.id}|{a_index}|{g_index}" in hits for g_index in range(len(alternative))):
+                    return flag
+        return None
+
+
+def _normalise_apostrophes(text: str) -> str:
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
+_matchers: Dict[int, VocabularyMatcher] = {}
+_detectors: Dict[int, RedFlagDetector] = {}
+
+
+def matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
+    """One matcher per loaded knowledge base: building one takes a while."""
+    if id(kb) not in _matchers:
+        _matchers[id(kb)] = VocabularyMatcher(kb.vocabulary)
+    return _matchers[id(kb)]
+
+
+def red_flag_detector_for(kb: KnowledgeBase) -> RedFlagDetector:
+    if id(kb) not in _detectors:
+        _detectors[id(kb)] = RedFlagDetector(kb.red_flags)
+    return _detectors[id(kb)]
+
+
+def canonical_value(kb: KnowledgeBase, entity: str, value: Optional[str]) -> Optional[str]:
+    """Map an entity value (canonical id or any synonym) to its canonical id."""
+    if not value:
+        return None
+    values = kb.vocabulary.get(entity, {})
+    if value in values:
+        return value
+    found = matcher_for(kb).values(str(value), entity)
+    return found[0] if found else None

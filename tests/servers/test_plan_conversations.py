@@ -1,0 +1,86 @@
+"""The guided treatment plan against the real servers."""
+
+import re
+
+from bme.knowledge import knowledge_base
+
+KB = knowledge_base()
+QUESTIONS = KB.plan.questions
+
+
+def texts(replies):
+    return [reply.get("text", "") for reply in replies]
+
+
+def asked(replies, slot):
+    return QUESTIONS[slot].ask.text in texts(replies)
+
+
+def test_ischemic_hip_plan_with_an_interruption(chat):
+    replies = chat("My MRI shows bone marrow edema in my hip, what should happen next?")
+    assert asked(replies, "etiology"), texts(replies)  # MRI and hip were already said
+    replies = chat("does iloprost help?")
+    assert "Iloprost" in texts(replies)[0] and asked(replies, "etiology")
+    assert asked(chat("it just came on, no injury"), "pain_severity")
+    plan = texts(chat("about 7 out of 10"))[0]
+    assert plan.startswith("**Your plan (hip, bone marrow edema syndrome, MRI confirmed, pain 7/10)**")
+    for number in range(1, 5):
+        assert f"**Step {number}: " in plan
+    assert re.search(r"\[\d+\]", plan) and KB.disclaimers.clinical in plan
+    assert texts(chat("what was my plan again?"))[0] == plan
+    assert texts(chat("tell me more about step 3"))[0].startswith("**Step 3:")
+
+
+def test_vertebral_fracture_plan_asks_duration_and_neuro(chat):
+    chat("can you make me a treatment plan")
+    assert asked(chat("yes"), "etiology")
+    assert asked(chat("a compression fracture in my spine"), "neuro_symptoms")
+    assert asked(chat("no"), "pain_severity")
+    assert asked(chat("severe"), "pain_duration_weeks")
+    plan = texts(chat("about four months"))[0]
+    assert "pain 8/10" in plan and "17.3 weeks" in plan
+    assert KB.plan.steps["therapy_vcf_augmentation"].title in plan
+
+
+def test_neuro_symptoms_stop_the_plan_with_urgent_care_first(chat):
+    chat("make me a plan")
+    chat("yes")
+    chat("compression fracture")
+    replies = texts(chat("yes"))
+    assert replies[0].startswith("⚠️"), replies
+    assert KB.plan.urgent_heading in "\n".join(replies)
+
+
+def test_red_flag_message_mid_plan(chat):
+    chat("make me a plan")
+    replies = texts(chat("my legs have gone numb and I can't control my bladder"))
+    assert replies[0].startswith("⚠️")
+    assert "Your plan" not in "\n".join(replies)
+
+
+def test_invalid_answer_re_ask_then_why_and_skip(chat):
+    chat("make me a plan")
+    chat("yes")
+    chat("I fell skiing")
+    chat("my knee")
+    assert texts(chat("banana"))[0] == QUESTIONS["pain_severity"].invalid
+    replies = chat("purple")
+    assert texts(replies)[0] == QUESTIONS["pain_severity"].why
+    assert [b["title"] for b in replies[1]["buttons"]] == ["Skip this question", "Stop the plan"]
+    plan = texts(chat("/skip"))[0]
+    assert plan.startswith("**Your plan (knee, after an injury, MRI confirmed)**")
+
+
+def test_why_explains_the_current_question(chat):
+    chat("make me a plan")
+    replies = texts(chat("why do you ask that?"))
+    assert replies[0] == QUESTIONS["mri_confirmed"].why
+    assert QUESTIONS["mri_confirmed"].ask.text in replies
+
+
+def test_stop_asks_to_confirm_and_clears_the_plan(chat):
+    chat("make me a plan")
+    chat("yes")
+    assert "Do you want to stop" in texts(chat("stop"))[0]
+    assert "stopped" in texts(chat("yes"))[0]
+    assert "don't have a plan yet" in texts(chat("what was my plan again?"))[0]
