@@ -1,4 +1,4 @@
-"""The folders are the processes: the core imports no Rasa, and the glue of one process does not reach into another's."""
+"""The folders are the processes: the core imports no Rasa, and one process's glue does not reach into another's."""
 
 import ast
 from pathlib import Path
