@@ -50,3 +50,49 @@ def test_secrets_come_only_from_the_environment(path: Path):
                 assert FROM_ENVIRONMENT.match(value), f"{path}: {key} is set in the file"
             if isinstance(value, str) and re.search(r"://[^/\s]*:[^/\s@]*@", value):
                 assert "${" in value, f"{path}: {key} holds a password in a URL"
+
+
+# Variables that Rasa, Sanic, TensorFlow, SQLAlchemy or CI define; the project's own start with BME_.
+THIRD_PARTY_VARIABLES = {
+    "CI",
+    "LOG_LEVEL",
+    "SANIC_WORKERS",
+    "ACTION_SERVER_SANIC_WORKERS",
+    "TF_CPP_MIN_LOG_LEVEL",
+    "SQLALCHEMY_SILENCE_UBER_WARNING",
+}
+PYTHON_READS = re.compile(r"""(?:environ\.get|environ\[|getenv)\(?\s*["']([A-Z][A-Z0-9_]*)["']""")
+CONFIG_READS = re.compile(r"\$\{([A-Z][A-Z0-9_]*)")
+MAKE_EXPORTS = re.compile(r"^export ([A-Z][A-Z0-9_]*)", re.MULTILINE)
+CODE_FOLDERS = (
+    "actions",
+    "benchmarks",
+    "bme",
+    "channels",
+    "components",
+    "scripts",
+    "server",
+    "tests",
+    "trainer",
+    "web",
+)
+
+
+def variables_read() -> Iterator[Tuple[str, str]]:
+    """(file, variable) for every environment variable the code, the configuration and the Makefile read."""
+    sources = [
+        *((path, PYTHON_READS) for folder in CODE_FOLDERS for path in (ROOT / folder).rglob("*.py")),
+        *((path, CONFIG_READS) for path in CONFIGS),
+        (ROOT / "Makefile", MAKE_EXPORTS),
+    ]
+    for path, pattern in sources:
+        if "node_modules" not in path.parts:
+            for name in pattern.findall(path.read_text(encoding="utf-8")):
+                yield str(path.relative_to(ROOT)), name
+
+
+def test_the_projects_environment_variables_share_one_prefix():
+    read = list(variables_read())
+    assert ("endpoints.yml", "BME_TRACKER_DB") in read  # the scan finds what it looks for
+    strays = [(path, name) for path, name in read if not name.startswith("BME_") and name not in THIRD_PARTY_VARIABLES]
+    assert strays == []
