@@ -118,8 +118,9 @@ crossval: $(VENV)/.installed ## cross-validation of the NLU data (CROSSVAL_FOLDS
 		--out $(CROSSVAL_REPORTS)
 	$(TRAINER) report $(CROSSVAL_REPORTS)
 
-inbox: $(VENV)/.installed ## pick users' messages worth reviewing from STORE into INBOX
+inbox: $(VENV)/.installed ## pick users' messages worth reviewing from STORE (since SINCE, a date) into INBOX
 	$(TRAINER) inbox --store "$(STORE)" --out $(INBOX) $(if $(INBOX_THRESHOLD),--threshold $(INBOX_THRESHOLD)) \
+		$(if $(SINCE),--since $(SINCE)) \
 		$(if $(FORCE),--force)
 
 annotate: $(VENV)/.installed ## review the inbox in the terminal

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import List, Optional
 
@@ -50,7 +51,7 @@ def gate(args) -> int:
 
 def inbox(args) -> int:
     known = {normalise(example.text) for example in Project(args.root).training_data().examples}
-    picked = build_inbox(args.store, args.out, args.threshold, known, args.force)
+    picked = build_inbox(args.store, args.out, args.threshold, known, args.force, args.since)
     count = sum(len(entries) for entries in picked.values())
     print(f"{count} messages to review, in {len(picked)} predicted intents: {args.out}")
     if count:
@@ -120,6 +121,11 @@ def parser() -> argparse.ArgumentParser:
         default=DEFAULT_THRESHOLD,
         help="pick messages whose intent confidence is below this (default: %(default)s)",
     )
+    command.add_argument(
+        "--since",
+        type=_moment,
+        help="only messages from this local date or time on, e.g. 2026-11-01 or 2026-11-01T09:30",
+    )
     command.add_argument("--force", action="store_true", help="overwrite an existing inbox file")
     command.set_defaults(run=inbox)
 
@@ -132,6 +138,14 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("inbox", type=Path, help="the inbox YAML file")
     command.set_defaults(run=annotate)
     return main
+
+
+def _moment(text: str) -> float:
+    """An ISO date or date and time (local time unless it names its zone), as a UNIX time."""
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-11-01 or 2026-11-01T09:30") from None
 
 
 def _fraction(text: str) -> float:

@@ -93,7 +93,8 @@ def store_url(store: str) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
-def read_turns(url: str) -> List[Turn]:
+def read_turns(url: str, since: Optional[float] = None) -> List[Turn]:
+    """The user turns in the store, those from the UNIX time ``since`` on if given."""
     try:
         shown = make_url(url).render_as_string(hide_password=True)
         engine = sqlalchemy.create_engine(url)
@@ -103,6 +104,8 @@ def read_turns(url: str) -> List[Turn]:
         with engine.connect() as connection:
             events = sqlalchemy.Table("events", sqlalchemy.MetaData(), autoload_with=connection)
             query = sqlalchemy.select(events.c.sender_id, events.c.data).order_by(events.c.sender_id, events.c.id)
+            if since is not None:
+                query = query.where(events.c.timestamp >= since)
             rows = connection.execute(query).all()
     except NoSuchTableError:
         raise TrainerError(f"{shown}: no 'events' table, so this is not a Rasa tracker store") from None
@@ -248,12 +251,14 @@ def _entry(path: Path, group: str, number: int, data) -> InboxEntry:
         raise TrainerError(f"{path}: {group}, entry {number}: {problems}") from None
 
 
-def build_inbox(store: str, out: Path, threshold: float, known: Set[str], overwrite: bool) -> Inbox:
+def build_inbox(
+    store: str, out: Path, threshold: float, known: Set[str], overwrite: bool, since: Optional[float] = None
+) -> Inbox:
     if Path(out).exists() and not overwrite:
         raise TrainerError(
             f"{out} already exists and may hold reviews not merged yet: "
             "merge it (make merge) or delete it first, or overwrite it with --force"
         )
-    inbox = select(read_turns(store_url(store)), threshold, known)
+    inbox = select(read_turns(store_url(store), since), threshold, known)
     write_inbox(out, inbox)
     return inbox

@@ -1,13 +1,14 @@
-"""The inbox picks the right messages from a SQLite tracker store written by a real Rasa conversation."""
+"""The inbox picks the right messages from the SQLite tracker store of the shared servers, since a given moment."""
+
+from datetime import datetime
 
 import pytest
 
-from tests.processes import ROOT, running_assistant
+from tests.servers.conftest import LOGS
 from trainer.__main__ import main
 from trainer.inbox import read_inbox
 from trainer.nlu_data import normalise, parse_example
 
-LOGS = ROOT / "reports" / "inbox-test-logs"
 GIBBERISH = "qwzx vrenk blorft"
 REPHRASED = "tell me about marrow swelling stuff"
 REPHRASE = "tell me about bone marrow swelling"
@@ -21,25 +22,26 @@ def said(replies):
 
 
 @pytest.fixture(scope="module")
-def store():
-    """The SQLite tracker store after three real conversations."""
-    with running_assistant(LOGS) as assistant:
-        fell_back = said(assistant.send("inbox-anna", GIBBERISH))
-        assert "not sure what you mean" in fell_back, f"the model did not fall back on {GIBBERISH!r}: {fell_back}"
-        for message in [*NOT_PICKED, REPHRASED, REPHRASE]:
-            assistant.send("inbox-anna", message)
-        assistant.send("inbox-ben", GIBBERISH.upper() + "!")
-        for message in [REPEATED, REPEATED + "?", "thank you"]:
-            assistant.send("inbox-ben", message)
-    return LOGS / "conversations.db"
+def since(assistant):
+    """The moment before three real conversations with the shared servers, as the inbox's --since."""
+    started = datetime.now().isoformat()
+    fell_back = said(assistant.send("inbox-anna", GIBBERISH))
+    assert "not sure what you mean" in fell_back, f"the model did not fall back on {GIBBERISH!r}: {fell_back}"
+    for message in [*NOT_PICKED, REPHRASED, REPHRASE]:
+        assistant.send("inbox-anna", message)
+    assistant.send("inbox-ben", GIBBERISH.upper() + "!")
+    for message in [REPEATED, REPEATED + "?", "thank you"]:
+        assistant.send("inbox-ben", message)
+    return started
 
 
 @pytest.fixture(scope="module")
-def picked(store, tmp_path_factory):
+def picked(since, tmp_path_factory):
     """Picked entries by normalised plain text. The threshold is below the fallback threshold (0.45),
     so any message that did not fall back is picked only for being rephrased or repeated."""
     out = tmp_path_factory.mktemp("inbox") / "inbox.yml"
-    assert main(["inbox", "--store", str(store), "--out", str(out), "--threshold", "0.3"]) == 0
+    store = LOGS / "conversations.db"
+    assert main(["inbox", "--store", str(store), "--since", since, "--out", str(out), "--threshold", "0.3"]) == 0
     return {
         normalise(parse_example(entry.text, "", "").text): entry
         for entries in read_inbox(out).values()

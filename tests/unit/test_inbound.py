@@ -8,6 +8,7 @@ import pytest
 from channels.inbound import (
     MAX_MESSAGE_CHARS,
     bot_was_added,
+    rest_request,
     slack_request,
     strip_mentions,
     teams_activity_problem,
@@ -158,4 +159,25 @@ def test_web_chat_accepts_widget_messages(data):
 )
 def test_web_chat_rejects_malformed_messages(data, status, reason):
     rejection = web_message_problem(data, "customData")
+    assert rejection.status == status and reason in rejection.reason
+
+
+def test_rest_accepts_a_sender_a_message_and_optional_metadata():
+    fields, problem = rest_request({"sender": "me", "message": "hi", "metadata": {"language": "en"}})
+    assert problem is None and fields == {"sender": "me", "text": "hi", "metadata": {"language": "en"}}
+
+
+@pytest.mark.parametrize(
+    "body, status, reason",
+    [
+        ([1, 2], 400, "JSON object"),
+        ({"message": "hi"}, 400, "'sender'"),
+        ({"sender": "x" * 129, "message": "hi"}, 400, "'sender'"),
+        ({"sender": "me", "message": 42}, 400, "'message'"),
+        ({"sender": "me", "message": "hi", "metadata": "nope"}, 400, "'metadata'"),
+        ({"sender": "me", "message": TOO_LONG}, 413, "longer than"),
+    ],
+)
+def test_rest_rejects_malformed_requests_with_a_reason(body, status, reason):
+    _, rejection = rest_request(body)
     assert rejection.status == status and reason in rejection.reason

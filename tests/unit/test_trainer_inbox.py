@@ -2,6 +2,7 @@
 
 import asyncio
 import sqlite3
+import time
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
@@ -182,3 +183,21 @@ def test_a_broken_inbox_file_gives_a_clear_message(tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(TrainerError, match=message):
         read_inbox(path)
+
+
+def test_since_keeps_only_the_messages_from_then_on(tmp_path):
+    tracker_store = SQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(tmp_path / "conversations.db"))
+    old = DialogueStateTracker.from_events("dora", [*session(), *said("an old question", "ask_treatment", 0.3)])
+    asyncio.run(tracker_store.save(old))
+    since = time.time()
+    new = DialogueStateTracker.from_events("emil", [*session(), *said("a new question", "ask_treatment", 0.3)])
+    asyncio.run(tracker_store.save(new))
+    url = store_url(str(tmp_path / "conversations.db"))
+    assert [turn.text for turn in read_turns(url)] == ["an old question", "a new question"]
+    assert [turn.text for turn in read_turns(url, since)] == ["a new question"]
+
+
+def test_since_must_be_a_date(capsys):
+    with pytest.raises(SystemExit):
+        main(["inbox", "--since", "last tuesday"])
+    assert "'last tuesday' is not a date such as 2026-11-01" in capsys.readouterr().err
