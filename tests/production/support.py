@@ -1,40 +1,18 @@
-"""Helpers of the production tests: the services, the servers' environment and the stored conversations."""
+"""The production tests' services (PostgreSQL and Redis) and where their servers log."""
 
 from __future__ import annotations
 
-import json
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator
 
 import sqlalchemy as sa
 
-from bme.knowledge import knowledge_base
 from tests.processes import ROOT
 
-KB = knowledge_base()
-UNAVAILABLE = KB.messages["temporarily_unavailable"].text
 LOGS = ROOT / "reports" / "production-logs"
 PRODUCTION_ENDPOINTS = ROOT / "endpoints.production.yml"
-# The vertebral fracture plan: each message, and the question it should bring next.
-PLAN = [
-    ("can you make me a treatment plan", "mri_confirmed"),
-    ("yes", "etiology"),
-    ("a compression fracture in my spine", "neuro_symptoms"),
-    ("no", "pain_severity"),
-    ("severe", "pain_duration_weeks"),
-    ("about four months", None),
-]
-PLAN_HEADING = "**Your plan (spine, vertebral compression fracture"
-
-
-def texts(replies: List[dict]) -> List[str]:
-    return [reply.get("text", "") for reply in replies]
-
-
-def asked(replies: List[dict], slot: str) -> bool:
-    return KB.plan.questions[slot].ask.text in texts(replies)
 
 
 @dataclass
@@ -83,31 +61,3 @@ class Services:
             "BME_REDIS_PORT": self.redis_port,
             "BME_REDIS_PASSWORD": self.redis_password,
         }
-
-
-def stored_events(store_url: str, sender: str) -> List[dict]:
-    """The conversation's events in the tracker store, in order."""
-    engine = sa.create_engine(store_url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.text("SELECT data FROM events WHERE sender_id = :sender ORDER BY id"), {"sender": sender}
-        )
-        events = [json.loads(data) for (data,) in rows]
-    engine.dispose()
-    return events
-
-
-def user_texts(events: List[dict]) -> List[str]:
-    return [event["text"] for event in events if event["event"] == "user"]
-
-
-def bot_texts(events: List[dict]) -> List[str]:
-    return [event["text"] for event in events if event["event"] == "bot"]
-
-
-def final_slots(events: List[dict]) -> Dict[str, object]:
-    slots: Dict[str, object] = {}
-    for event in events:
-        if event["event"] == "slot":
-            slots[event["name"]] = event["value"]
-    return slots

@@ -13,8 +13,9 @@ import requests
 import socketio
 
 from server.turns import TURN_DEADLINE_S
+from tests.conversations import UNAVAILABLE, asked, stored_events, texts, user_texts
 from tests.processes import BIN, MODEL, ROOT, action_server, free_port, rasa_server
-from tests.production.support import LOGS, PRODUCTION_ENDPOINTS, UNAVAILABLE, asked, stored_events, texts, user_texts
+from tests.production.support import LOGS, PRODUCTION_ENDPOINTS
 from tests.production.test_lock_store import lock_store
 
 FAULTS_LOGS = LOGS / "faults"

@@ -10,12 +10,9 @@ from typing import List
 
 import pytest
 
-from tests.processes import ROOT, RunningAssistant, action_server, rasa_server
-from tests.production.support import (
-    LOGS,
+from tests.conversations import (
     PLAN,
     PLAN_HEADING,
-    PRODUCTION_ENDPOINTS,
     UNAVAILABLE,
     asked,
     bot_texts,
@@ -24,6 +21,8 @@ from tests.production.support import (
     texts,
     user_texts,
 )
+from tests.processes import ROOT, RunningAssistant, action_server, rasa_server
+from tests.production.support import LOGS, PRODUCTION_ENDPOINTS
 
 QUESTIONS = [
     "what is bone marrow edema?",

@@ -11,8 +11,9 @@ import pytest
 import requests
 
 from server.conversations import engine_for, purge_inactive
+from tests.conversations import PLAN, PLAN_HEADING, asked, stored_events, texts
 from tests.processes import ROOT, running_assistant
-from tests.production.support import LOGS, PLAN, PLAN_HEADING, asked, stored_events, texts
+from tests.servers.conftest import LOGS
 
 LOCAL_LOGS = LOGS / "local"
 STORE = LOCAL_LOGS / "kept-conversations.db"
