@@ -9,7 +9,7 @@ BME_RASA_PORT=${BME_RASA_PORT:-5005}
 BME_ACTION_PORT=${BME_ACTION_PORT:-5055}
 export BME_ACTION_ENDPOINT_URL=${BME_ACTION_ENDPOINT_URL:-http://127.0.0.1:$BME_ACTION_PORT/webhook}
 export BME_TRACKER_DB=${BME_TRACKER_DB:-$PWD/conversations.db}
-# Profile (README, "Production"): local keeps conversations in the SQLite file BME_TRACKER_DB;
+# Profile (docs/PRODUCTION.md): local keeps conversations in the SQLite file BME_TRACKER_DB;
 # BME_PROFILE=production uses PostgreSQL (BME_DATABASE_URL) and the Redis lock store.
 ENDPOINTS=endpoints.yml
 if [ "${BME_PROFILE:-local}" = production ]; then
@@ -37,7 +37,7 @@ if [ "$mode" = shell ]; then
   exit
 fi
 
-# Channels (README, "Channels"): REST and the web chat page, plus Slack and Teams when
+# Channels (docs/CHANNELS.md): REST and the web chat page, plus Slack and Teams when
 # BME_SLACK_TOKEN / BME_TEAMS_APP_ID are set; the page is served on BME_WEB_PORT.
 BME_WEB_PORT=${BME_WEB_PORT:-8080}
 credentials=$(mktemp --suffix=.yml)
