@@ -22,7 +22,6 @@ try:
 except KnowledgeError as error:
     raise ImportError(f"The knowledge base is invalid: {error}") from error
 
-PLAN_BUTTON = {"title": "Make a step-by-step plan for me", "payload": "/start_treatment_plan"}
 PLAN_TOPICS = {"treatment", "procedure", "pain_management"}
 CONTEXT_ENTITIES = ("treatment", "condition", "body_site")
 MAX_BUTTONS = 4
@@ -96,7 +95,7 @@ class ActionAnswerQuestion(Action):
         if not answer.found:
             dispatcher.utter_message(text=answer.text, buttons=topic_buttons(kb, answer.suggestions, explicit))
             return []
-        buttons = [PLAN_BUTTON] if topic in PLAN_TOPICS and not tracker.active_loop_name else []
+        buttons = [kb.buttons.make_plan.dict()] if topic in PLAN_TOPICS and not tracker.active_loop_name else []
         return send_answer(dispatcher, answer, buttons=buttons)
 
 
@@ -149,7 +148,7 @@ def offer_likely_topics(dispatcher: CollectingDispatcher, tracker: Tracker, kb: 
     ranking = [item.get("name") for item in tracker.latest_message.get("intent_ranking") or []]
     topics = [topic for topic in map(kb.topic_for_intent, ranking) if topic]
     topics += [topic for topic in kb.topics if topic not in topics]
-    buttons = topic_buttons(kb, topics[:3], answers.Context()) + [{"title": "What can you do?", "payload": "/help"}]
+    buttons = topic_buttons(kb, topics[:3], answers.Context()) + [kb.buttons.help.dict()]
     text = tracker.latest_message.get("text") or ""
     if text.strip():
         message = kb.messages["ask_rephrase"].text.format(quoted=answers.quote_user_text(text))

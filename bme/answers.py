@@ -1,7 +1,8 @@
 """Pick knowledge-base facts for a question and compose a cited answer.
 
 Plain Python, no Rasa import. The answer text is channel-neutral Markdown
-(bold, bullets); the channel connectors adapt it.
+(bold, bullets); the channel connectors adapt it. The words come from the
+knowledge base (``knowledge/messages.yml``); only the Markdown is added here.
 """
 
 from __future__ import annotations
@@ -114,15 +115,32 @@ class Citations:
         return "".join(f"[{self.order.index(ref) + 1}]" for ref in dict.fromkeys(reference_ids))
 
     def footer(self, kb: KnowledgeBase) -> str:
-        return "Sources: " + "; ".join(
-            f"[{number}] {kb.references[ref].short}" for number, ref in enumerate(self.order, start=1)
-        )
+        sources = "; ".join(f"[{number}] {kb.references[ref].short}" for number, ref in enumerate(self.order, start=1))
+        return kb.answer_wording.sources_line.format(sources=sources)
+
+
+def caveat_notes(kb: KnowledgeBase, facts: Iterable[Fact]) -> List[str]:
+    """One italic note per distinct caveat, in the facts' order."""
+    caveats = dict.fromkeys(fact.caveat for fact in facts if fact.caveat)
+    return [f"_{kb.answer_wording.note.format(caveat=caveat)}_" for caveat in caveats]
+
+
+def closing_lines(kb: KnowledgeBase, citations: Citations) -> List[str]:
+    """What every clinical answer ends with: its sources and the disclaimer."""
+    return [citations.footer(kb), f"_{kb.disclaimers.clinical}_"]
+
+
+def _subject(kb: KnowledgeBase, context: Context) -> str:
+    """The treatment and condition asked about, by label (the body site only ranks facts)."""
+    return ", ".join(kb.label(name, value) for name, value in context.named().items() if name != "body_site")
 
 
 def heading(kb: KnowledgeBase, topic: str, context: Context) -> str:
-    subject = [kb.label(name, value) for name, value in context.named().items() if name != "body_site"]
     title = kb.topics[topic].label
-    return f"**{title}: {', '.join(subject)}**" if subject else f"**{title}**"
+    subject = _subject(kb, context)
+    if subject:
+        title = kb.answer_wording.topic_heading.format(topic=title, subject=subject)
+    return f"**{title}**"
 
 
 def compose(kb: KnowledgeBase, facts: Sequence[Fact], audience: Optional[str], title: str) -> Answer:
@@ -130,9 +148,8 @@ def compose(kb: KnowledgeBase, facts: Sequence[Fact], audience: Optional[str], t
     citations = Citations()
     lines = [title]
     lines += [f"- {wording(fact, audience)} {citations.mark(fact.references)}" for fact in facts]
-    caveats = list(dict.fromkeys(fact.caveat for fact in facts if fact.caveat))
-    lines += [f"_Note: {caveat}_" for caveat in caveats]
-    lines += [citations.footer(kb), f"_{kb.disclaimers.clinical}_"]
+    lines += caveat_notes(kb, facts)
+    lines += closing_lines(kb, citations)
     return Answer(
         text="\n".join(lines),
         found=True,
@@ -147,15 +164,19 @@ def topics_about(kb: KnowledgeBase, context: Context) -> List[str]:
 
 
 def no_answer(kb: KnowledgeBase, topic: Optional[str], explicit: Context) -> Answer:
-    subject = ", ".join(kb.label(name, value) for name, value in explicit.named().items() if name != "body_site")
-    asked = kb.topics[topic].label.lower() if topic else "that"
+    words = kb.answer_wording
+    subject = _subject(kb, explicit)
+    question = kb.topics[topic].label.lower() if topic else words.unknown_question
+    if subject:
+        question = words.question_on_subject.format(topic=question, subject=subject)
+    lines = [f"{kb.disclaimers.no_answer} {words.asked_about.format(question=question)}"]
     suggestions = topics_about(kb, replace(explicit, body_site=None)) if subject else list(kb.topics)
-    what = f"{asked} for {subject}" if subject else asked
-    lines = [f"{kb.disclaimers.no_answer} (You asked about {what}.)"]
     if suggestions:
-        about = f" about {subject}" if subject else ""
-        offer = ", ".join(kb.topics[name].label.lower() for name in suggestions)
-        lines.append(f"What I can tell you{about}: {offer}.")
+        topics = ", ".join(kb.topics[name].label.lower() for name in suggestions)
+        if subject:
+            lines.append(words.can_tell_about.format(subject=subject, topics=topics))
+        else:
+            lines.append(words.can_tell.format(topics=topics))
     return Answer(text="\n".join(lines), found=False, suggestions=suggestions)
 
 
@@ -175,33 +196,32 @@ def answer_question(
 
 def list_sources(kb: KnowledgeBase, reference_ids: Sequence[str]) -> str:
     """Full references of the last answer, numbered as they were cited."""
+    words = kb.answer_wording
     if not reference_ids:
-        return "I haven't given a clinical answer yet, so there is nothing to cite. Ask me a question first."
-    lines = ["Sources for my last answer:"]
+        return words.no_sources_yet
+    lines = [words.sources_heading]
     for number, ref_id in enumerate(reference_ids, start=1):
         ref = kb.references[ref_id]
-        ids = [f"doi:{ref.doi}" if ref.doi else "", f"PMID {ref.pmid}" if ref.pmid else ""]
+        ids = [words.doi.format(doi=ref.doi) if ref.doi else "", words.pmid.format(pmid=ref.pmid) if ref.pmid else ""]
         lines.append(" ".join(part for part in [f"[{number}] {ref.citation}", *ids] if part))
     return "\n".join(lines)
 
 
-EVIDENCE_MEANING = {
-    "A": "checked in the source's own abstract or guideline text",
-    "S": "taken from a secondary summary of the source",
-    "U": "not independently verified: treat it with care",
-    "seed": "stated in the clinical summary this assistant is built from, not independently verified",
-}
+def with_caveat(text: str, fact: Fact) -> str:
+    return f"{text} {fact.caveat}" if fact.caveat else text
 
 
 def explain_evidence(kb: KnowledgeBase, fact_ids: Sequence[str]) -> str:
     """Why the last answer said what it said: its sources and their strength."""
+    words = kb.answer_wording
     if not fact_ids:
-        return "I haven't said anything yet that needs explaining. Ask me a question and then ask why."
+        return words.nothing_to_explain_yet
     citations = Citations()
-    lines = ["Here is what my last answer rests on:"]
+    lines = [words.explanation_heading]
     for fact in (kb.facts[fact_id] for fact_id in fact_ids if fact_id in kb.facts):
-        marks = citations.mark(fact.references)
-        lines.append(f"- {marks} {EVIDENCE_MEANING[fact.evidence]}." + (f" {fact.caveat}" if fact.caveat else ""))
+        meaning = words.evidence_levels.meaning(fact.evidence)
+        evidence = words.fact_evidence.format(citations=citations.mark(fact.references), meaning=meaning)
+        lines.append(f"- {with_caveat(evidence, fact)}")
     lines.append(citations.footer(kb))
     return "\n".join(lines)
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional
+from string import Formatter
+from typing import Dict, Iterable, List, Optional
 
 import yaml
-from pydantic import BaseModel, Extra, Field, ValidationError, constr, validator
+from pydantic import BaseModel, ConstrainedStr, Extra, Field, ValidationError, constr, validator
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 
-AUDIENCES = ("patient", "caregiver", "professional")
-EVIDENCE_LEVELS = ("A", "S", "U", "seed")
 SEED_SECTIONS = (
     "diagnostic_approach",
     "conservative_management",
@@ -31,6 +30,36 @@ SEED_SECTIONS = (
 )
 
 Text = constr(strip_whitespace=True, min_length=1)
+# How well a source or fact is checked; knowledge/references.yml says what each level means.
+EvidenceLevel = constr(regex=r"^(A|S|U|seed)$")
+
+
+def _braced(names: Iterable[str]) -> str:
+    return ", ".join(f"{{{name}}}" for name in sorted(names)) or "none"
+
+
+def text_with(*placeholders: str) -> type:
+    """Text whose {placeholders} are exactly ``placeholders``: a misspelt or
+    missing one stops the start-up rather than a conversation."""
+    wanted = set(placeholders)
+
+    class TextWithPlaceholders(ConstrainedStr):
+        strip_whitespace = True
+        min_length = 1
+
+        @classmethod
+        def __get_validators__(cls):
+            yield from super().__get_validators__()
+            yield cls.has_the_placeholders
+
+        @classmethod
+        def has_the_placeholders(cls, value: str) -> str:
+            found = {name for _, name, _, _ in Formatter().parse(value) if name is not None}
+            if found != wanted:
+                raise ValueError(f"the placeholders must be {_braced(wanted)}, not {_braced(found)}")
+            return value
+
+    return TextWithPlaceholders
 
 
 class KnowledgeError(Exception):
@@ -50,7 +79,7 @@ class Reference(StrictModel):
     year: Optional[int] = Field(None, ge=1900, le=2100)  # None where the sources give none
     doi: Optional[Text] = None
     pmid: Optional[Text] = None
-    confidence: constr(regex=r"^(A|S|U|seed)$")
+    confidence: EvidenceLevel
 
 
 class Fact(StrictModel):
@@ -64,7 +93,7 @@ class Fact(StrictModel):
     patient: Text
     professional: Text
     references: List[Text] = Field(min_items=1)
-    evidence: constr(regex=r"^(A|S|U|seed)$")
+    evidence: EvidenceLevel
     caveat: Optional[Text] = None
 
     @validator("seed_section")
@@ -124,9 +153,33 @@ class PlanStepText(StrictModel):
     facts: List[Text] = Field(min_items=1)
 
 
+class CauseLabels(StrictModel):
+    """Names of the answers about the cause that are not condition ids (bme.plan.TRAUMATIC, UNKNOWN)."""
+
+    traumatic: Text
+    unknown: Text
+
+
+class PlanSummaryWording(StrictModel):
+    """The parts of the one-line summary of a person's answers in the plan's title."""
+
+    mri_confirmed: Text
+    no_mri: Text
+    pain_severity: text_with("score")
+    pain_duration: text_with("weeks")
+    diabetes: Text
+    causes: CauseLabels
+
+
 class PlanWording(StrictModel):
+    title: Text
+    title_with_summary: text_with("summary")
+    summary: PlanSummaryWording
+    step_heading: text_with("number", "heading")
     headings: Dict[int, Text]
     urgent_heading: Text
+    details_hint: Text
+    step_evidence: text_with("meaning")
     steps: Dict[str, PlanStepText]
     etiology_words: Dict[str, List[Text]]
     questions: Dict[str, PlanQuestion]
@@ -135,6 +188,54 @@ class PlanWording(StrictModel):
 class Disclaimers(StrictModel):
     clinical: Text
     no_answer: Text
+
+
+class EvidenceMeanings(StrictModel):
+    """What each evidence level tells the user about a fact."""
+
+    A: Text
+    S: Text
+    U: Text
+    seed: Text
+
+    def meaning(self, level: str) -> str:
+        return getattr(self, level)  # level is an EvidenceLevel, validated at load
+
+
+class AnswerWording(StrictModel):
+    """The fixed words of composed answers; bme/answers.py adds the Markdown."""
+
+    topic_heading: text_with("topic", "subject")
+    note: text_with("caveat")
+    sources_line: text_with("sources")
+    asked_about: text_with("question")
+    question_on_subject: text_with("topic", "subject")
+    unknown_question: Text
+    can_tell: text_with("topics")
+    can_tell_about: text_with("subject", "topics")
+    no_sources_yet: Text
+    sources_heading: Text
+    doi: text_with("doi")
+    pmid: text_with("pmid")
+    nothing_to_explain_yet: Text
+    explanation_heading: Text
+    fact_evidence: text_with("citations", "meaning")
+    evidence_levels: EvidenceMeanings
+
+
+class ReplyButtons(StrictModel):
+    """Buttons the actions add to a reply."""
+
+    make_plan: Button
+    help: Button
+
+
+class ChatPage(StrictModel):
+    """The words of the web chat page around the chat (web/index.html)."""
+
+    title: Text
+    notice_label: Text
+    input_hint: Text
 
 
 class KnowledgeBase(StrictModel):
@@ -146,9 +247,9 @@ class KnowledgeBase(StrictModel):
     disclaimers: Disclaimers
     plan: PlanWording
     messages: Dict[str, Message]
-
-    def fact(self, fact_id: str) -> Fact:
-        return self.facts[fact_id]
+    buttons: ReplyButtons
+    answer_wording: AnswerWording
+    chat_page: ChatPage
 
     def label(self, entity: str, value: str) -> str:
         return self.vocabulary[entity][value].label
@@ -203,9 +304,21 @@ def _parse_list(model, path: Path, key: str) -> list:
     return parsed
 
 
+def _section(path: Path, key: str) -> dict:
+    section = _read_yaml(path).get(key)
+    if not isinstance(section, dict):
+        raise KnowledgeError(f"{path}: expected a mapping under '{key}'")
+    return section
+
+
 def _parse_mapping(model, path: Path, key: str) -> dict:
     """Entries under ``key`` keyed by name, each parsed as ``model``."""
-    return {name: _parse(model, data, path, name) for name, data in (_read_yaml(path).get(key) or {}).items()}
+    return {name: _parse(model, data, path, name) for name, data in _section(path, key).items()}
+
+
+def _parse_section(model, path: Path, key: str):
+    """The mapping under ``key`` parsed as one ``model``."""
+    return _parse(model, _section(path, key), path, key)
 
 
 def _load_vocabulary(path: Path) -> Dict[str, Dict[str, VocabularyEntry]]:
@@ -217,6 +330,16 @@ def _load_vocabulary(path: Path) -> Dict[str, Dict[str, VocabularyEntry]]:
             value: _parse(VocabularyEntry, data, path, f"{entity}.{value}") for value, data in values.items()
         }
     return vocabulary
+
+
+def _load_messages(path: Path) -> dict:
+    """The knowledge base's fields that messages.yml fills, by name."""
+    return {
+        "messages": _parse_mapping(Message, path, "messages"),
+        "buttons": _parse_section(ReplyButtons, path, "buttons"),
+        "answer_wording": _parse_section(AnswerWording, path, "answer_wording"),
+        "chat_page": _parse_section(ChatPage, path, "chat_page"),
+    }
 
 
 def _check_fact(path: Path, fact: Fact, kb_refs, vocabulary, topics) -> None:
@@ -248,8 +371,7 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
     topics = _parse_mapping(Topic, directory / "topics.yml", "topics")
     disclaimers_path = directory / "disclaimers.yml"
     disclaimers = _parse(Disclaimers, _read_yaml(disclaimers_path), disclaimers_path, "disclaimers")
-
-    messages = _parse_mapping(Message, directory / "messages.yml", "messages")
+    wording = _load_messages(directory / "messages.yml")
     plan_path = directory / "plan.yml"
     plan = _parse(PlanWording, _read_yaml(plan_path), plan_path, "plan")
 
@@ -276,7 +398,7 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         red_flags=[flag for _, flag in red_flag_items],
         disclaimers=disclaimers,
         plan=plan,
-        messages=messages,
+        **wording,
     )
 
 

@@ -1,39 +1,50 @@
-"""Turn the plan's steps into a cited message. Plain Python, no Rasa import."""
+"""Turn the plan's steps into a cited message. Plain Python, no Rasa import.
+
+The words come from ``knowledge/plan.yml``; only the Markdown is added here.
+"""
 
 from __future__ import annotations
 
 from itertools import groupby
 from typing import List, Optional, Sequence
 
-from bme.answers import EVIDENCE_MEANING, Answer, Citations, wording
+from bme.answers import Answer, Citations, caveat_notes, closing_lines, with_caveat, wording
 from bme.knowledge import KnowledgeBase
-from bme.plan import TRAUMATIC, UNKNOWN, PlanInputs, PlanStep, is_urgent
+from bme.plan import PlanInputs, PlanStep, is_urgent
 
-ETIOLOGY_LABELS = {TRAUMATIC: "after an injury", UNKNOWN: "cause not yet known"}
+
+def _cause(kb: KnowledgeBase, etiology: str) -> str:
+    return kb.plan.summary.causes.dict().get(etiology) or kb.label("condition", etiology)
 
 
 def describe_inputs(kb: KnowledgeBase, inputs: PlanInputs) -> str:
     """A one-line summary of what the plan was built from."""
+    words = kb.plan.summary
     parts = []
     if inputs.body_site:
         parts.append(kb.label("body_site", inputs.body_site))
     if inputs.etiology:
-        parts.append(ETIOLOGY_LABELS.get(inputs.etiology) or kb.label("condition", inputs.etiology))
+        parts.append(_cause(kb, inputs.etiology))
     if inputs.mri_confirmed is not None:
-        parts.append("MRI confirmed" if inputs.mri_confirmed else "no MRI yet")
+        parts.append(words.mri_confirmed if inputs.mri_confirmed else words.no_mri)
     if inputs.pain_severity is not None:
-        parts.append(f"pain {inputs.pain_severity:g}/10")
+        parts.append(words.pain_severity.format(score=f"{inputs.pain_severity:g}"))
     if inputs.pain_duration_weeks is not None:
-        parts.append(f"for about {inputs.pain_duration_weeks:g} weeks")
+        parts.append(words.pain_duration.format(weeks=f"{inputs.pain_duration_weeks:g}"))
     if inputs.diabetes:
-        parts.append("diabetes")
+        parts.append(words.diabetes)
     return ", ".join(parts)
+
+
+def _title(kb: KnowledgeBase, inputs: PlanInputs) -> str:
+    summary = describe_inputs(kb, inputs)
+    return kb.plan.title_with_summary.format(summary=summary) if summary else kb.plan.title
 
 
 def _heading(kb: KnowledgeBase, step: PlanStep) -> str:
     if step.key == "urgent_cord_compression":
         return kb.plan.urgent_heading
-    return f"Step {step.number}: {kb.plan.headings[step.number]}"
+    return kb.plan.step_heading.format(number=step.number, heading=kb.plan.headings[step.number])
 
 
 def _step_lines(kb: KnowledgeBase, step: PlanStep, audience: Optional[str], citations: Citations) -> str:
@@ -46,17 +57,16 @@ def _step_lines(kb: KnowledgeBase, step: PlanStep, audience: Optional[str], cita
 def render_plan(kb: KnowledgeBase, steps: Sequence[PlanStep], inputs: PlanInputs, audience: Optional[str]) -> Answer:
     """The whole plan: numbered steps, citations, caveats and disclaimers."""
     citations = Citations()
-    summary = describe_inputs(kb, inputs)
-    lines = [f"**Your plan{f' ({summary})' if summary else ''}**"]
+    lines = [f"**{_title(kb, inputs)}**"]
     for _, group in groupby(steps, key=lambda step: step.number):
         group = list(group)
         lines.append(f"**{_heading(kb, group[0])}**")
         lines += [_step_lines(kb, step, audience, citations) for step in group]
     facts = [kb.facts[f] for step in steps for f in kb.plan.steps[step.key].facts]
-    lines += [f"_Note: {caveat}_" for caveat in dict.fromkeys(f.caveat for f in facts if f.caveat)]
+    lines += caveat_notes(kb, facts)
     if not is_urgent(inputs):
-        lines.append('Ask me "tell me more about step 3" (or any step) for details.')
-    lines += [citations.footer(kb), f"_{kb.disclaimers.clinical}_"]
+        lines.append(kb.plan.details_hint)
+    lines += closing_lines(kb, citations)
     return Answer(text="\n".join(lines), found=True, fact_ids=[f.id for f in facts], references=list(citations.order))
 
 
@@ -74,6 +84,7 @@ def explain_step(
         for fact in (kb.facts[f] for f in kb.plan.steps[step.key].facts):
             fact_ids.append(fact.id)
             lines.append(f"- {wording(fact, audience)} {citations.mark(fact.references)}")
-            lines.append(f"  Evidence: {EVIDENCE_MEANING[fact.evidence]}." + (f" {fact.caveat}" if fact.caveat else ""))
-    lines += [citations.footer(kb), f"_{kb.disclaimers.clinical}_"]
+            evidence = kb.plan.step_evidence.format(meaning=kb.answer_wording.evidence_levels.meaning(fact.evidence))
+            lines.append(f"  {with_caveat(evidence, fact)}")
+    lines += closing_lines(kb, citations)
     return Answer(text="\n".join(lines), found=True, fact_ids=fact_ids, references=list(citations.order))

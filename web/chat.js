@@ -1,13 +1,14 @@
 // Mount the rasa-webchat widget (served as /webchat.js from web/node_modules)
-// on the page, talking to the Rasa server named in this script tag.
+// on the page, talking to the Rasa server named in this script tag, with the
+// input hint it names (knowledge/messages.yml).
 (function () {
-  var rasaUrl = document.currentScript.dataset.rasaUrl;
+  var settings = document.currentScript.dataset;
   window.WebChat.default({
-    socketUrl: rasaUrl,
+    socketUrl: settings.rasaUrl,
     socketPath: "/socket.io/",
     customData: { language: "en" },
     initPayload: "/greet",
-    inputTextFieldHint: "Type your question...",
+    inputTextFieldHint: settings.inputHint,
     embedded: true,
     customMessageDelay: function () { return 300; },
     params: { storage: "local" }

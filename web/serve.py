@@ -1,10 +1,11 @@
 """Serve the chat page on 127.0.0.1: `python -m web.serve --port 8080 --rasa-url http://127.0.0.1:5005`.
 
-The page is web/index.html with the educational-use notice and the Rasa
-server's address filled in, web/chat.js, web/page.css and the rasa-webchat
-bundle that `make web` installs in web/node_modules. Its Content-Security-
-Policy lets the page load nothing but these files and talk to nothing but the
-Rasa server, so it works offline (the widget's Google font is never fetched).
+The page is web/index.html with its words (knowledge/messages.yml), the
+educational-use notice and the Rasa server's address filled in, web/chat.js,
+web/page.css and the rasa-webchat bundle that `make web` installs in
+web/node_modules. Its Content-Security-Policy lets the page load nothing but
+these files and talk to nothing but the Rasa server, so it works offline (the
+widget's Google font is never fetched).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from string import Template
 from typing import Any, Dict, Tuple
 from urllib.parse import urlsplit
 
-from bme.knowledge import knowledge_base
+from bme.knowledge import KnowledgeBase, knowledge_base
 
 WEB = Path(__file__).resolve().parent
 BUNDLE = WEB / "node_modules" / "rasa-webchat" / "lib" / "index.js"
@@ -41,12 +42,17 @@ def content_security_policy(rasa_url: str) -> str:
     )
 
 
-def routes(rasa_url: str, notice: str) -> Dict[str, Route]:
-    page = Template((WEB / "index.html").read_text()).substitute(
-        rasa_url=html.escape(rasa_url), notice=html.escape(notice)
+def page_html(kb: KnowledgeBase, rasa_url: str) -> str:
+    """web/index.html with the page's words, the clinical notice and the Rasa server's address."""
+    values = {**kb.chat_page.dict(), "notice": kb.disclaimers.clinical, "rasa_url": rasa_url}
+    return Template((WEB / "index.html").read_text()).substitute(
+        {name: html.escape(value) for name, value in values.items()}
     )
+
+
+def routes(kb: KnowledgeBase, rasa_url: str) -> Dict[str, Route]:
     return {
-        "/": ("text/html; charset=utf-8", page.encode()),
+        "/": ("text/html; charset=utf-8", page_html(kb, rasa_url).encode()),
         "/chat.js": ("text/javascript; charset=utf-8", (WEB / "chat.js").read_bytes()),
         "/page.css": ("text/css; charset=utf-8", (WEB / "page.css").read_bytes()),
         "/webchat.js": ("text/javascript; charset=utf-8", BUNDLE.read_bytes()),
@@ -88,7 +94,7 @@ def main(argv=None) -> int:
     if not BUNDLE.exists():
         print(f"{BUNDLE} is missing: run `make web` to install the rasa-webchat widget.", file=sys.stderr)
         return 1
-    pages = routes(args.rasa_url, knowledge_base().disclaimers.clinical)
+    pages = routes(knowledge_base(), args.rasa_url)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(pages, content_security_policy(args.rasa_url)))
     try:
         server.serve_forever()

@@ -140,7 +140,7 @@ def test_explain_evidence_names_strength(kb):
     answer = answer_question(kb, "procedure", Context(treatment="vertebroplasty"), NONE, "professional")
     text = answers.explain_evidence(kb, answer.fact_ids)
     assert "Sources: [1]" in text
-    assert any(meaning in text for meaning in answers.EVIDENCE_MEANING.values())
+    assert any(meaning in text for meaning in kb.answer_wording.evidence_levels.dict().values())
 
 
 def test_red_flag_message_is_cited(kb):

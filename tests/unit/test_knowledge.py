@@ -137,6 +137,62 @@ def test_duplicate_fact_id_across_files(kb_copy):
         load_knowledge_base(kb_copy)
 
 
+def _edit_yaml(path, change):
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+@pytest.mark.parametrize(
+    "file, change, entry, field, message",
+    [
+        (
+            "messages.yml",
+            lambda d: d["answer_wording"].update(note="Note: {caveats}"),
+            "answer_wording",
+            "note",
+            "the placeholders must be {caveat}, not {caveats}",
+        ),
+        (
+            "messages.yml",
+            lambda d: d["answer_wording"].update(can_tell="What I can tell you: {}."),
+            "answer_wording",
+            "can_tell",
+            "the placeholders must be {topics}, not {}",
+        ),
+        (
+            "messages.yml",
+            lambda d: d["answer_wording"]["evidence_levels"].pop("seed"),
+            "answer_wording",
+            "evidence_levels.seed",
+            "field required",
+        ),
+        ("messages.yml", lambda d: d["buttons"].pop("help"), "buttons", "help", "field required"),
+        (
+            "plan.yml",
+            lambda d: d.update(step_heading="Step {number}: {title}"),
+            "plan",
+            "step_heading",
+            "the placeholders must be {heading}, {number}, not {number}, {title}",
+        ),
+        ("plan.yml", lambda d: d["summary"]["causes"].pop("unknown"), "plan", "summary.causes.unknown", "required"),
+    ],
+)
+def test_broken_wording_names_file_entry_and_field(kb_copy, file, change, entry, field, message):
+    _edit_yaml(kb_copy / file, change)
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge_base(kb_copy)
+    text = str(error.value)
+    assert file in text and f"entry '{entry}'" in text and f"field '{field}'" in text
+    assert message in text
+
+
+def test_missing_wording_section_is_named(kb_copy):
+    _edit_yaml(kb_copy / "messages.yml", lambda d: d.pop("answer_wording"))
+    with pytest.raises(KnowledgeError, match=r"messages\.yml: expected a mapping under 'answer_wording'"):
+        load_knowledge_base(kb_copy)
+
+
 def test_red_flag_with_unknown_reference(kb_copy):
     path = kb_copy / "red_flags.yml"
     data = yaml.safe_load(path.read_text())
