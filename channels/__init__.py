@@ -8,3 +8,8 @@ a deadline, the try-again message, the request size limit), ``inbound``
 answer rendered for each channel), ``bot_connector`` (the Bot Framework).
 See docs/CHANNELS.md.
 """
+
+from server.internals import refuse_untested_versions
+
+# The extensions rely on Rasa internals checked only with certain versions (docs/RASA_INTERNALS.md).
+refuse_untested_versions()

@@ -7,3 +7,8 @@ turn being handled, into which ``action_endpoint`` (custom action calls) and
 the tracker store report failures. ``python -m server.conversations`` deletes
 stored conversations (retention, a user's request). See docs/PRODUCTION.md.
 """
+
+from server.internals import refuse_untested_versions
+
+# The extensions rely on Rasa internals checked only with certain versions (docs/RASA_INTERNALS.md).
+refuse_untested_versions()
