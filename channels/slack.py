@@ -40,12 +40,17 @@ class SlackOutput(SlackBot):
         self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._post_message(channel=self.slack_channel or recipient_id, **slack_message(text))
+        await self._post(recipient_id, slack_message(text))
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
-        await self._post_message(channel=self.slack_channel or recipient_id, **slack_message(text, buttons))
+        await self._post(recipient_id, slack_message(text, buttons))
+
+    async def _post(self, recipient_id: Text, message: Dict[str, Any]) -> None:
+        """One chat.postMessage, in the configured channel or the user's, in the thread if there is one."""
+        thread = {"thread_ts": self.thread_id} if self.thread_id else {}
+        await self.client.chat_postMessage(channel=self.slack_channel or recipient_id, **message, **thread)
 
 
 class SlackInput(RasaSlackInput):

@@ -37,12 +37,12 @@ class WebChatOutput(SocketIOOutput):
     """Sends each bot message as one widget message (Rasa's would split it at blank lines)."""
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._send_message(recipient_id, web_message(text))
+        await self.sio.emit(self.bot_message_evt, web_message(text), room=recipient_id)
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
-        await self._send_message(recipient_id, web_message(text, buttons))
+        await self.sio.emit(self.bot_message_evt, web_message(text, buttons), room=recipient_id)
 
 
 class WebChatInput(SocketIOInput):

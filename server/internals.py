@@ -36,10 +36,9 @@ REACHES = (
     Reach("SQLTrackerStore._retrieve", "server/tracker_store.py"),
     Reach("SQLTrackerStore._additional_events", "server/tracker_store.py"),
     Reach("SQLTrackerStore.SQLEvent", "server/tracker_store.py, server/conversations.py"),
-    Reach("RedisLockStore._acquire_lock", "server/lock_store.py"),
+    Reach("RedisLockStore ticket methods", "server/lock_store.py"),
     Reach("SocketIOInput.blueprint handlers", "channels/web.py", ("rasa", "python-socketio")),
-    Reach("SocketIOOutput._send_message", "channels/web.py"),
-    Reach("SlackBot._post_message", "channels/slack.py"),
+    Reach("SlackBot.client", "channels/slack.py"),
     Reach("BotFrameworkInput.__init__", "channels/teams.py"),
     Reach("BotFramework.send", "channels/teams.py"),
 )

@@ -20,7 +20,8 @@ Endpoints file::
 from __future__ import annotations
 
 import json
-from typing import Callable, TypeVar
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Callable, TypeVar
 
 import redis
 from rasa.core.lock import TicketLock
@@ -76,5 +77,10 @@ class AtomicRedisLockStore(RedisLockStore):
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
 
-    async def _acquire_lock(self, conversation_id: str, ticket: int, wait_time_in_seconds: float) -> TicketLock:
-        return await super()._acquire_lock(conversation_id, ticket, min(wait_time_in_seconds, POLL_INTERVAL_S))
+    @asynccontextmanager
+    async def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = POLL_INTERVAL_S
+    ) -> AsyncIterator[TicketLock]:
+        """Rasa's lock, re-checked every ``POLL_INTERVAL_S`` at most while waiting (Rasa asks for every second)."""
+        async with super().lock(conversation_id, lock_lifetime, min(wait_time_in_seconds, POLL_INTERVAL_S)) as lock:
+            yield lock
