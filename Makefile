@@ -107,8 +107,8 @@ test-servers: $(MODEL) $(WEB_WIDGET) ## tests/servers: real action and Rasa serv
 test-production: $(MODEL) ## tests/production: several Rasa servers on a real PostgreSQL and Redis
 	@mkdir -p reports; export BME_SERVICES_DIR=$$(mktemp -d "$(CURDIR)/reports/services.XXXXXX"); \
 	trap 'scripts/test-services.sh stop' EXIT; \
-	scripts/test-services.sh start; \
-	set -a; . "$$BME_SERVICES_DIR/services.env"; set +a; \
+	scripts/test-services.sh start || exit 1; \
+	set -a; . "$$BME_SERVICES_DIR/services.env" || exit 1; set +a; \
 	$(BIN)/pytest -q tests/production
 
 ## Trainers (docs/TRAINING.md)
