@@ -87,8 +87,8 @@ validate: $(VENV)/.installed ## rasa data validate, then the project's data chec
 
 test-model: test-stories test-nlu-gate ## tests/model: what needs a trained model but no server
 
-test-stories: $(MODEL) ## end-to-end conversation tests (tests/model/stories.yml)
-	$(RASA) test core --e2e --model $(MODEL) --stories tests/model/stories.yml \
+test-stories: $(MODEL) ## end-to-end conversation tests (tests/model/test_stories.yml)
+	$(RASA) test core --e2e --model $(MODEL) --stories tests/model/test_stories.yml \
 		--fail-on-prediction-errors --out reports/stories
 
 # Old reports go first: Rasa writes intent_errors.json only when there are errors.
