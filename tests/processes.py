@@ -6,7 +6,7 @@ import os
 import socket
 import subprocess
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence
 
@@ -143,25 +143,26 @@ def running_assistant(
     endpoints: Path = ROOT / "endpoints.yml",
     extra_env: Optional[Dict[str, str]] = None,
     cors_origins: Sequence[str] = (),
+    action_url: Optional[str] = None,
 ) -> Iterator[RunningAssistant]:
     """Action server + Rasa server with the trained model, both on 127.0.0.1.
 
     ``cors_origins``: web pages on other origins allowed to call the Rasa server.
+    ``action_url``: a running action server to use (it is stateless) instead of starting one.
     """
     logs.mkdir(parents=True, exist_ok=True)
     (logs / "conversations.db").unlink(missing_ok=True)  # every run starts with no conversations
     action_port = free_port()
     env = {
         **os.environ,
-        "BME_ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "BME_ACTION_ENDPOINT_URL": f"{action_url or f'http://127.0.0.1:{action_port}'}/webhook",
         "BME_TRACKER_DB": str(logs / "conversations.db"),
         "TF_CPP_MIN_LOG_LEVEL": "2",
         **(extra_env or {}),
     }
-    with (
-        action_server(logs, env, action_port) as action_url,
-        rasa_server(
-            logs, env, action_url, credentials=credentials, endpoints=endpoints, cors_origins=cors_origins
-        ) as assistant,
-    ):
-        yield assistant
+    with ExitStack() as stack:
+        if action_url is None:
+            action_url = stack.enter_context(action_server(logs, env, action_port))
+        yield stack.enter_context(
+            rasa_server(logs, env, action_url, credentials=credentials, endpoints=endpoints, cors_origins=cors_origins)
+        )

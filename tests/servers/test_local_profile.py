@@ -22,15 +22,17 @@ PRIVATE = ["Quixotic", "Zebrafinch"]
 
 
 @pytest.fixture(scope="module")
-def restarted():
-    """The servers after a restart, the first run having started a plan and set an audience."""
-    STORE.unlink(missing_ok=True)
-    with running_assistant(LOCAL_LOGS / "before-restart", extra_env={"BME_TRACKER_DB": str(STORE)}) as first:
+def restarted(assistant):
+    """The Rasa server after a restart, the first run having started a plan and set an audience. Both runs
+    use the shared action server: it keeps nothing between calls, the conversations are in the SQLite file."""
+    shutil.rmtree(LOCAL_LOGS, ignore_errors=True)  # the logs and store of an earlier run
+    local = {"extra_env": {"BME_TRACKER_DB": str(STORE)}, "action_url": assistant.action_url}
+    with running_assistant(LOCAL_LOGS / "before-restart", **local) as first:
         for message, next_question in PLAN[:3]:
             assert asked(first.send("restart", message), next_question)
         first.send("audience", "I'm an orthopaedic surgeon")
         first.send("private", f"my neighbour {PRIVATE[0]} says my knee has bone marrow edema")
-    with running_assistant(LOCAL_LOGS / "after-restart", extra_env={"BME_TRACKER_DB": str(STORE)}) as second:
+    with running_assistant(LOCAL_LOGS / "after-restart", **local) as second:
         yield second
 
 
@@ -80,8 +82,8 @@ def test_the_http_api_is_not_enabled(restarted, method, path):
 def test_logs_hold_no_message_text(restarted):
     restarted.send("private", f"does iloprost help {PRIVATE[1]}?")
     restarted.send("private", "")
-    logs = [path.read_text() for path in LOCAL_LOGS.glob("*/*.log")]
-    assert len(logs) == 4 and "Rasa server is up and running" in "".join(logs)
+    logs = [path.read_text() for path in [*LOCAL_LOGS.glob("*/*.log"), LOGS / "action-server.log"]]
+    assert len(logs) == 3 and "Rasa server is up and running" in "".join(logs)
     for word in PRIVATE:
         assert word not in "".join(logs)
 
