@@ -24,7 +24,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until(check, process: subprocess.Popen, what: str, log: Path) -> None:
+def wait_until(check, process: subprocess.Popen, what: str, log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -38,12 +38,12 @@ def _wait_until(check, process: subprocess.Popen, what: str, log: Path) -> None:
     raise RuntimeError(f"{what} did not start within {START_TIMEOUT_S}s:\n{log.read_text()[-4000:]}")
 
 
-def _start(args: List[str], log: Path, env: Dict[str, str], cwd: Path = ROOT) -> subprocess.Popen:
+def start_process(args: List[str], log: Path, env: Dict[str, str], cwd: Path = ROOT) -> subprocess.Popen:
     handle = log.open("w")
     return subprocess.Popen(args, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT, env=env)
 
 
-def _stop(process: Optional[subprocess.Popen]) -> None:
+def stop_process(process: Optional[subprocess.Popen]) -> None:
     if process and process.poll() is None:
         process.terminate()
         try:
@@ -78,18 +78,16 @@ def action_server(
     """The action server on 127.0.0.1 (on ``port``, else a free one); yields its base URL."""
     port = port or free_port()
     log = logs / f"{name}.log"
-    process = _start(
+    process = start_process(
         [str(BIN / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"],
         log,
         {**env, "SANIC_HOST": "127.0.0.1"},
     )
     try:
-        _wait_until(
-            lambda: requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok, process, "action server", log
-        )
+        wait_until(lambda: requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok, process, "action server", log)
         yield f"http://127.0.0.1:{port}"
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 @contextmanager
@@ -108,7 +106,7 @@ def rasa_server(
     """A Rasa server on a free 127.0.0.1 port, once ``ready`` (by default: once it answers a first message)."""
     port = free_port()
     log = logs / f"{name}.log"
-    process = _start(
+    process = start_process(
         [
             str(BIN / "rasa"),
             "run",
@@ -130,10 +128,10 @@ def rasa_server(
     )
     try:
         assistant = RunningAssistant(f"http://127.0.0.1:{port}", action_url)
-        _wait_until(lambda: ready(assistant), process, "Rasa server", log)
+        wait_until(lambda: ready(assistant), process, "Rasa server", log)
         yield assistant
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 @contextmanager

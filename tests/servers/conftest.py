@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from channels.credentials import assemble, write
-from tests.processes import BIN, ROOT, _start, _stop, _wait_until, free_port, running_assistant
+from tests.processes import BIN, ROOT, free_port, running_assistant, start_process, stop_process, wait_until
 from tests.servers.clients import SLACK_SIGNING_SECRET, TEAMS_APP_ID, next_id
 from tests.stubs import BotFrameworkStub, SlackApiStub
 
@@ -88,13 +88,13 @@ def chat_page(assistant, page_port):
     """The chat page's URL, served by web/serve.py as `make run` does."""
     url = f"http://127.0.0.1:{page_port}/"
     log = LOGS / "web-page.log"
-    server = _start(
+    server = start_process(
         [str(BIN / "python"), "-m", "web.serve", "--port", str(page_port), "--rasa-url", assistant.rasa_url],
         log,
         dict(os.environ),
     )
     try:
-        _wait_until(lambda: requests.get(url, timeout=2).ok, server, "chat page server", log)
+        wait_until(lambda: requests.get(url, timeout=2).ok, server, "chat page server", log)
         yield url
     finally:
-        _stop(server)
+        stop_process(server)
