@@ -5,7 +5,10 @@
   the Bot Framework, for this bot (audience = app id), not expired, for the
   activity's serviceUrl and, when the key lists endorsements, for its channel.
 - ``BotConnector`` posts replies to ``{serviceUrl}/v3/conversations/{id}/activities``
-  with an access token of the bot's app registration (client credentials).
+  with an access token for the Bot Framework, from the credential of the bot's
+  app type: ``ClientSecretCredential`` (SingleTenant: the bot's own tenant;
+  MultiTenant: botframework.com) or ``ManagedIdentityCredential``
+  (UserAssignedMSI: the Azure host's managed identity endpoint).
 
 Plain Python (aiohttp and PyJWT, no Rasa); all network calls are asynchronous
 so that a slow Microsoft endpoint never holds up other conversations.
@@ -17,7 +20,7 @@ import asyncio
 import logging
 import re
 import time
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple, Union
 from urllib.parse import quote
 
 import aiohttp
@@ -27,8 +30,13 @@ logger = logging.getLogger(__name__)
 
 OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 TOKEN_ISSUER = "https://api.botframework.com"
-TOKEN_URL = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
-TOKEN_SCOPE = "https://api.botframework.com/.default"
+LOGIN_URL = "https://login.microsoftonline.com"
+BOT_FRAMEWORK_TENANT = "botframework.com"  # where multi-tenant bots get their tokens
+BOT_FRAMEWORK_RESOURCE = "https://api.botframework.com"
+TOKEN_SCOPE = f"{BOT_FRAMEWORK_RESOURCE}/.default"
+IMDS_URL = "http://169.254.169.254/metadata/identity/oauth2/token"  # Azure VMs, AKS
+IMDS_API_VERSION = "2018-02-01"
+APP_SERVICE_API_VERSION = "2019-08-01"  # IDENTITY_ENDPOINT of App Service, Functions, Container Apps
 SIGNING_ALGORITHM = "RS256"
 CLOCK_SKEW_S = 300  # what the Bot Framework allows between its clock and the bot's
 KEYS_MAX_AGE_S = 24 * 3600  # the Bot Framework asks bots to refresh its keys daily
@@ -37,6 +45,7 @@ ACCESS_TOKEN_MARGIN_S = 60
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10)
 BEARER = re.compile(r"Bearer\s+(\S+)\s*$")
 Clock = Callable[[], float]
+Grant = Tuple[str, float]  # an access token and how many seconds it stays valid
 
 
 class AuthError(Exception):
@@ -127,11 +136,65 @@ class TokenValidator:
             )
 
 
-class BotConnector:
-    def __init__(self, app_id: str, app_password: str, token_url: str = TOKEN_URL, clock: Clock = time.time) -> None:
+async def token_reply(reply: aiohttp.ClientResponse) -> Dict[str, Any]:
+    """A token endpoint's answer; when it refuses, its reason (Entra ID's AADSTS code) goes into the error."""
+    if reply.status >= 400:
+        raise DeliveryError(
+            f"{reply.url.with_query(None)} refused a token ({reply.status}): {(await reply.text())[:300]}"
+        )
+    return await reply.json(content_type=None)
+
+
+class ClientSecretCredential:
+    """An app registration's client secret, exchanged for a token at its tenant's endpoint."""
+
+    def __init__(self, app_id: str, app_password: str, tenant: str, login_url: str = LOGIN_URL) -> None:
         self.app_id = app_id
-        self.app_password = app_password
-        self.token_url = token_url
+        self.token_url = f"{login_url.rstrip('/')}/{quote(tenant, safe='')}/oauth2/v2.0/token"
+        self._form = {
+            "grant_type": "client_credentials",
+            "client_id": app_id,
+            "client_secret": app_password,
+            "scope": TOKEN_SCOPE,
+        }
+
+    async def grant(self, session: aiohttp.ClientSession, now: float) -> Grant:
+        async with session.post(self.token_url, data=self._form) as reply:
+            body = await token_reply(reply)
+        return body["access_token"], float(body["expires_in"])
+
+
+class ManagedIdentityCredential:
+    """A user-assigned managed identity's token from the Azure host it runs on: the
+    App Service endpoint when the host names one (with its SSRF header), else IMDS."""
+
+    def __init__(self, client_id: str, endpoint: str = IMDS_URL, identity_header: Optional[str] = None) -> None:
+        self.app_id = client_id
+        self.token_url = endpoint
+        if identity_header:
+            self._headers = {"X-IDENTITY-HEADER": identity_header}
+            api_version = APP_SERVICE_API_VERSION
+        else:
+            self._headers = {"Metadata": "true"}
+            api_version = IMDS_API_VERSION
+        self._query = {"api-version": api_version, "resource": BOT_FRAMEWORK_RESOURCE, "client_id": client_id}
+
+    async def grant(self, session: aiohttp.ClientSession, now: float) -> Grant:
+        async with session.get(self.token_url, params=self._query, headers=self._headers) as reply:
+            body = await token_reply(reply)
+        # IMDS answers expires_in; App Service only expires_on (seconds since the epoch).
+        if "expires_in" in body:
+            return body["access_token"], float(body["expires_in"])
+        return body["access_token"], float(body["expires_on"]) - now
+
+
+Credential = Union[ClientSecretCredential, ManagedIdentityCredential]
+
+
+class BotConnector:
+    def __init__(self, credential: Credential, clock: Clock = time.time) -> None:
+        self.credential = credential
+        self.app_id = credential.app_id
         self.clock = clock
         self._access_token: Optional[str] = None
         self._expires_at = 0.0
@@ -155,18 +218,9 @@ class BotConnector:
                 self._expires_at = self.clock() + lifetime
         return self._access_token
 
-    async def _new_access_token(self) -> Tuple[str, int]:
-        form = {
-            "grant_type": "client_credentials",
-            "client_id": self.app_id,
-            "client_secret": self.app_password,
-            "scope": TOKEN_SCOPE,
-        }
+    async def _new_access_token(self) -> Grant:
         try:
             async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
-                async with session.post(self.token_url, data=form) as reply:
-                    reply.raise_for_status()
-                    grant = await reply.json(content_type=None)
-            return grant["access_token"], int(grant["expires_in"])
+                return await self.credential.grant(session, self.clock())
         except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, TypeError, ValueError) as error:
-            raise DeliveryError(f"no access token from {self.token_url}: {error!r}") from error
+            raise DeliveryError(f"no access token from {self.credential.token_url}: {error!r}") from error

@@ -14,29 +14,40 @@ Rasa's ``botframework`` channel leaves ``<at>`` mentions in the text, drops
   buttons on a hero card, and the try-again message when a turn fails
   (``channels.webhooks``).
 
-Credentials (credentials.teams.yml): ``app_id`` and ``app_password`` of the
-Azure Bot's app registration; ``openid_metadata_url`` and ``token_url`` are
-Microsoft's by default (the tests point them at a local stub).
+Credentials (credentials.teams.yml, from the BME_TEAMS_* variables): the Azure
+Bot's ``app_type`` as Microsoft names it, ``app_id``, ``app_password`` and
+``tenant_id``; which of them a type needs is checked at start-up
+(``bot_credential``). ``openid_metadata_url``, ``login_url`` and
+``managed_identity_url`` are Microsoft's by default (the tests point them at a
+local stub).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text
 
 from rasa.core.channels.botframework import BotFramework, BotFrameworkInput
 from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.bot_connector import (
+    BOT_FRAMEWORK_TENANT,
+    IMDS_URL,
+    LOGIN_URL,
     OPENID_METADATA_URL,
-    TOKEN_URL,
     AuthError,
     BotConnector,
+    ClientSecretCredential,
+    Credential,
     DeliveryError,
+    ManagedIdentityCredential,
     TokenValidator,
 )
 from channels.formatting import teams_message
@@ -46,6 +57,77 @@ from channels.webhooks import bounded_webhook, rejected, tell_user_when_turn_fai
 logger = logging.getLogger(__name__)
 
 GREETING = "/greet"
+# The Azure Bot's "Type of App", spelled as Microsoft spells it.
+SINGLE_TENANT, MULTI_TENANT, USER_ASSIGNED_MSI = "SingleTenant", "MultiTenant", "UserAssignedMSI"
+APP_TYPES = {name.lower(): name for name in (SINGLE_TENANT, MULTI_TENANT, USER_ASSIGNED_MSI)}
+TENANT_ID = re.compile(r"^[A-Za-z0-9.-]+$")  # a directory GUID or the tenant's domain
+
+
+class TeamsSettingsError(RasaException):
+    """The BME_TEAMS_* settings do not fit the app type; Rasa stops at start-up with this message."""
+
+
+def bot_credential(credentials: Dict[Text, Any], environ: Mapping[str, str]) -> Credential:
+    """How the bot gets its Bot Framework tokens, from its app type and the settings that type needs."""
+    app_id, password, tenant = (
+        str(credentials.get(key) or "").strip() for key in ("app_id", "app_password", "tenant_id")
+    )
+    if "token_url" in credentials:
+        raise TeamsSettingsError(
+            "credentials.teams.yml: token_url is no longer read; set BME_TEAMS_APP_TYPE=SingleTenant and "
+            "BME_TEAMS_TENANT_ID=<tenant id> instead (docs/CHANNELS.md)"
+        )
+    if not app_id:
+        raise TeamsSettingsError("BME_TEAMS_APP_ID is empty: set it to the Azure Bot's Microsoft App ID")
+    app_type = app_type_setting(str(credentials.get("app_type") or "").strip(), tenant)
+    if app_type == USER_ASSIGNED_MSI:
+        if password:
+            raise TeamsSettingsError(
+                "BME_TEAMS_APP_PASSWORD must be empty for UserAssignedMSI: a managed identity has no secret"
+            )
+        return managed_identity(app_id, credentials, environ)
+    if not password:
+        raise TeamsSettingsError(f"BME_TEAMS_APP_PASSWORD (the client secret) is required for {app_type}")
+    if app_type == MULTI_TENANT and tenant:
+        raise TeamsSettingsError(
+            "BME_TEAMS_TENANT_ID is only for SingleTenant (multi-tenant bots get tokens from botframework.com): "
+            "unset it, or set BME_TEAMS_APP_TYPE=SingleTenant"
+        )
+    if app_type == SINGLE_TENANT and not TENANT_ID.match(tenant):
+        raise TeamsSettingsError(
+            "BME_TEAMS_TENANT_ID must be set for SingleTenant, to the app registration's Directory (tenant) ID"
+        )
+    login_url = credentials.get("login_url") or LOGIN_URL
+    return ClientSecretCredential(app_id, password, tenant or BOT_FRAMEWORK_TENANT, login_url)
+
+
+def app_type_setting(app_type: str, tenant: str) -> str:
+    """Microsoft's name of the app type; unset means MultiTenant, what this connector used before it had types."""
+    if not app_type:
+        if tenant:
+            raise TeamsSettingsError(
+                "BME_TEAMS_TENANT_ID is set but BME_TEAMS_APP_TYPE is not: set BME_TEAMS_APP_TYPE=SingleTenant"
+            )
+        logger.warning(
+            "BME_TEAMS_APP_TYPE is not set: assuming MultiTenant, as earlier versions did. Azure creates no new "
+            "multi-tenant bots; set BME_TEAMS_APP_TYPE to the Azure Bot's Type of App (docs/CHANNELS.md)."
+        )
+        return MULTI_TENANT
+    if app_type.lower() not in APP_TYPES:
+        raise TeamsSettingsError(
+            f"BME_TEAMS_APP_TYPE={app_type!r}: use {SINGLE_TENANT}, {MULTI_TENANT} or {USER_ASSIGNED_MSI}, "
+            "the Azure Bot's Type of App"
+        )
+    return APP_TYPES[app_type.lower()]
+
+
+def managed_identity(app_id: str, credentials: Dict[Text, Any], environ: Mapping[str, str]) -> Credential:
+    """App Service, Functions and Container Apps name their identity endpoint in
+    IDENTITY_ENDPOINT and IDENTITY_HEADER; elsewhere (VMs, AKS) it is IMDS."""
+    endpoint, header = environ.get("IDENTITY_ENDPOINT"), environ.get("IDENTITY_HEADER")
+    if endpoint and header:
+        return ManagedIdentityCredential(app_id, endpoint, header)
+    return ManagedIdentityCredential(app_id, credentials.get("managed_identity_url") or IMDS_URL)
 
 
 class TeamsOutput(BotFramework):
@@ -58,7 +140,7 @@ class TeamsOutput(BotFramework):
     def __init__(self, connector: BotConnector, activity: Dict[str, Any]) -> None:
         super().__init__(
             connector.app_id,
-            connector.app_password,
+            "",  # unused: the connector holds the credential and sends the replies
             activity["conversation"],
             activity["recipient"],
             activity["serviceUrl"],
@@ -89,22 +171,17 @@ class TeamsInput(BotFrameworkInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
-        addresses = {key: credentials[key] for key in ("openid_metadata_url", "token_url") if credentials.get(key)}
-        return cls(credentials.get("app_id"), credentials.get("app_password"), **addresses)
+        openid_metadata_url = credentials.get("openid_metadata_url") or OPENID_METADATA_URL
+        return cls(bot_credential(credentials, os.environ), openid_metadata_url)
 
-    def __init__(
-        self,
-        app_id: Text,
-        app_password: Text,
-        openid_metadata_url: Text = OPENID_METADATA_URL,
-        token_url: Text = TOKEN_URL,
-    ) -> None:
+    def __init__(self, credential: Credential, openid_metadata_url: Text = OPENID_METADATA_URL) -> None:
         # Not BotFrameworkInput.__init__: it fetches Microsoft's keys with a blocking
         # call at start-up; the validator fetches them asynchronously when needed.
-        self.app_id = app_id
-        self.app_password = app_password
-        self.validator = TokenValidator(app_id, openid_metadata_url)
-        self.connector = BotConnector(app_id, app_password, token_url)
+        # Every app type's tokens are addressed to the app id (for UserAssignedMSI,
+        # the managed identity's client id).
+        self.app_id = credential.app_id
+        self.validator = TokenValidator(credential.app_id, openid_metadata_url)
+        self.connector = BotConnector(credential)
 
     def user_message(self, activity: Dict[str, Any]) -> Optional[UserMessage]:
         """What Rasa handles for a checked activity: a message, or a greeting when the bot is added."""

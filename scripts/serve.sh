@@ -40,6 +40,9 @@ fi
 # Channels (docs/CHANNELS.md): REST and the web chat page, plus Slack and Teams when
 # BME_SLACK_TOKEN / BME_TEAMS_APP_ID are set; the page is served on BME_WEB_PORT.
 BME_WEB_PORT=${BME_WEB_PORT:-8080}
+# Teams: the settings its app type does not use (BME_TEAMS_APP_TYPE) may stay unset; Rasa needs them defined.
+export BME_TEAMS_APP_TYPE=${BME_TEAMS_APP_TYPE:-} BME_TEAMS_TENANT_ID=${BME_TEAMS_TENANT_ID:-}
+export BME_TEAMS_APP_PASSWORD=${BME_TEAMS_APP_PASSWORD:-}
 credentials=$(mktemp --suffix=.yml)
 "$BIN/python" -m channels.credentials "$credentials"
 "$BIN/python" -m web.serve --port "$BME_WEB_PORT" --rasa-url "http://127.0.0.1:$BME_RASA_PORT" &

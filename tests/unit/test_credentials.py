@@ -38,6 +38,8 @@ def test_rasa_reads_the_secrets_from_the_environment(tmp_path, monkeypatch, caps
         "BME_SLACK_SIGNING_SECRET": "signing",
         "BME_TEAMS_APP_ID": "app",
         "BME_TEAMS_APP_PASSWORD": "password",
+        "BME_TEAMS_APP_TYPE": "SingleTenant",
+        "BME_TEAMS_TENANT_ID": "tenant",
     }
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
@@ -46,7 +48,12 @@ def test_rasa_reads_the_secrets_from_the_environment(tmp_path, monkeypatch, caps
     assert "xoxb-1" not in (tmp_path / "credentials.yml").read_text()  # secrets stay in the environment
     credentials = read_yaml_file(tmp_path / "credentials.yml")
     assert credentials[SLACK] == {"slack_token": "xoxb-1", "slack_signing_secret": "signing"}
-    assert credentials[TEAMS] == {"app_id": "app", "app_password": "password"}
+    assert credentials[TEAMS] == {
+        "app_type": "SingleTenant",
+        "app_id": "app",
+        "app_password": "password",
+        "tenant_id": "tenant",
+    }
 
     monkeypatch.delenv("BME_SLACK_SIGNING_SECRET")
     with pytest.raises(RasaException, match="BME_SLACK_SIGNING_SECRET"):

@@ -52,8 +52,10 @@ def test_secrets_come_only_from_the_environment(path: Path):
                 assert "${" in value, f"{path}: {key} holds a password in a URL"
 
 
-# Variables that Rasa, Sanic, TensorFlow, SQLAlchemy or CI define; the project's own start with BME_.
+# Variables that Rasa, Sanic, TensorFlow, SQLAlchemy, CI or Azure hosts define; the project's own start with BME_.
 THIRD_PARTY_VARIABLES = {
+    "IDENTITY_ENDPOINT",  # Azure App Service's managed identity endpoint (channels/teams.py)
+    "IDENTITY_HEADER",
     "CI",
     "LOG_LEVEL",
     "SANIC_WORKERS",
