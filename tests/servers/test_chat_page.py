@@ -22,5 +22,11 @@ def test_the_widget_and_its_set_up_are_served_and_nothing_else(chat_page):
         reply = requests.get(chat_page + path, timeout=10)
         assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("text/javascript")
     assert "WebChat" in requests.get(chat_page + "webchat.js", timeout=10).text
-    for path in ("index.html", "serve.py", "../credentials.yml", "node_modules/rasa-webchat/package.json"):
+    for path in (
+        "index.html",
+        "serve.py",
+        "../credentials.yml",
+        "node_modules/rasa-webchat/package.json",
+        "axe.min.js",
+    ):
         assert requests.get(chat_page + path, timeout=10).status_code == 404

@@ -1,33 +1,17 @@
-"""The chat page in a real browser: Debian's chromium, driven by Playwright,
-with every request off 127.0.0.1 blocked (the page must work offline)."""
+"""The chat page in a real browser (tests/servers/browser.py): a visitor's conversation."""
 
 import json
 import re
 import sqlite3
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from bme.knowledge import knowledge_base
 from channels.inbound import MAX_MESSAGE_CHARS
-from tests.needs import require_or_skip
+from tests.servers.browser import ask, bot_messages, chromium, visitor
 from tests.servers.conftest import LOGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Headless chromium as root on a machine without internet; Playwright adds a fresh --user-data-dir.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ANSWER_TIMEOUT_MS = 30_000
 KB = knowledge_base()
 DISCLAIMER = KB.disclaimers.clinical
 AUDIENCE_TITLES = [button.title for button in KB.messages["ask_audience"].buttons]
@@ -35,41 +19,15 @@ AUDIENCE_TITLES = [button.title for button in KB.messages["ask_audience"].button
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        require_or_skip(f"{CHROMIUM} is missing: apt-get install chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
-
-
-def loopback_only(route):
-    if urlsplit(route.request.url).hostname == "127.0.0.1":
-        route.continue_()
-    else:
-        route.abort("internetdisconnected")
 
 
 @pytest.fixture
 def page(browser, chat_page):
     """A new visitor (empty browser storage) on the chat page."""
-    context = browser.new_context()
-    context.set_default_timeout(ANSWER_TIMEOUT_MS)
-    context.route("**/*", loopback_only)
-    page = context.new_page()
-    page.goto(chat_page)
-    yield page
-    context.close()
-
-
-def bot_messages(page: Page):
-    return page.locator(".rw-from-response .rw-message")
-
-
-def ask(page: Page, text: str) -> None:
-    box = page.locator("textarea.rw-new-message")
-    box.fill(text)
-    box.press("Enter")
+    with visitor(browser, chat_page) as page:
+        yield page
 
 
 def test_a_visitor_chats_with_buttons_citations_and_the_disclaimer(page):
@@ -87,6 +45,9 @@ def test_a_visitor_chats_with_buttons_citations_and_the_disclaimer(page):
     expect(answer.locator("strong")).to_have_text("Treatment options: iloprost")
     bullets = answer.locator("li")
     expect(bullets.first).to_contain_text(re.compile(r"\[1\]"))
+    citation = bullets.first.locator("a", has_text="[1]")  # opens the source beside the chat
+    expect(citation).to_have_attribute("href", re.compile(r"^https://"))
+    expect(citation).to_have_attribute("target", "_blank")
     for bullet in bullets.all():
         expect(bullet).to_contain_text(re.compile(r"\w.*\[\d+\]$"))
     expect(answer.locator("p", has_text="Sources:")).to_contain_text(re.compile(r"^Sources: \[1\] .+; \[2\] "))
