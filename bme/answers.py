@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from bme.knowledge import Fact, KnowledgeBase, RedFlag
+from bme.knowledge import Fact, KnowledgeBase, QuestionCard, RedFlag
 
 MAX_FACTS_PER_ANSWER = 3
 PROFESSIONAL = "professional"
@@ -103,31 +103,53 @@ def select_facts(kb: KnowledgeBase, topic: str, explicit: Context, carried: Cont
 
 
 class Citations:
-    """Numbers references in order of first use: [1], [2], ..."""
+    """Numbers references in order of first use: [1], [2], ... Each number
+    is a Markdown link to the work (DOI, PubMed or the guideline's page);
+    channels/formatting.py turns it into each channel's link."""
 
-    def __init__(self) -> None:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
         self.order: List[str] = []
+
+    def number(self, ref: str) -> str:
+        return f"[[{self.order.index(ref) + 1}]]({self.kb.references[ref].link})"
 
     def mark(self, reference_ids: Sequence[str]) -> str:
         for ref in reference_ids:
             if ref not in self.order:
                 self.order.append(ref)
-        return "".join(f"[{self.order.index(ref) + 1}]" for ref in dict.fromkeys(reference_ids))
+        return "".join(self.number(ref) for ref in dict.fromkeys(reference_ids))
 
-    def footer(self, kb: KnowledgeBase) -> str:
-        sources = "; ".join(f"[{number}] {kb.references[ref].short}" for number, ref in enumerate(self.order, start=1))
-        return kb.answer_wording.sources_line.format(sources=sources)
+    def footer(self) -> str:
+        sources = "; ".join(f"{self.number(ref)} {self.kb.references[ref].short}" for ref in self.order)
+        return self.kb.answer_wording.sources_line.format(sources=sources)
 
 
-def caveat_notes(kb: KnowledgeBase, facts: Iterable[Fact]) -> List[str]:
+def caveat_text(fact: Fact, audience: Optional[str]) -> Optional[str]:
+    if fact.caveat is None:
+        return None
+    return fact.caveat.professional if audience == PROFESSIONAL else fact.caveat.patient
+
+
+def caveat_notes(kb: KnowledgeBase, facts: Iterable[Fact], audience: Optional[str]) -> List[str]:
     """One italic note per distinct caveat, in the facts' order."""
-    caveats = dict.fromkeys(fact.caveat for fact in facts if fact.caveat)
+    caveats = dict.fromkeys(filter(None, (caveat_text(fact, audience) for fact in facts)))
     return [f"_{kb.answer_wording.note.format(caveat=caveat)}_" for caveat in caveats]
 
 
-def closing_lines(kb: KnowledgeBase, citations: Citations) -> List[str]:
-    """What every clinical answer ends with: its sources and the disclaimer."""
-    return [citations.footer(kb), f"_{kb.disclaimers.clinical}_"]
+def evidence_kind(kb: KnowledgeBase, fact: Fact) -> str:
+    return kb.answer_wording.evidence_kinds[fact.evidence.kind]
+
+
+def point(kb: KnowledgeBase, fact: Fact, audience: Optional[str], citations: Citations) -> str:
+    """One fact as the audience reads it, cited; clinicians also see the kind of evidence."""
+    text = f"{wording(fact, audience)} {citations.mark(fact.references)}"
+    return f"{text} _({evidence_kind(kb, fact)})_" if audience == PROFESSIONAL else text
+
+
+def closing_lines(kb: KnowledgeBase, citations: Citations, audience: Optional[str]) -> List[str]:
+    """What every clinical answer ends with: its sources and the audience's disclaimer."""
+    return [citations.footer(), f"_{kb.disclaimers.for_audience(audience)}_"]
 
 
 def _subject(kb: KnowledgeBase, context: Context) -> str:
@@ -145,11 +167,11 @@ def heading(kb: KnowledgeBase, topic: str, context: Context) -> str:
 
 def compose(kb: KnowledgeBase, facts: Sequence[Fact], audience: Optional[str], title: str) -> Answer:
     """Bullets with inline citations, caveats, a source line and the disclaimer."""
-    citations = Citations()
+    citations = Citations(kb)
     lines = [title]
-    lines += [f"- {wording(fact, audience)} {citations.mark(fact.references)}" for fact in facts]
-    lines += caveat_notes(kb, facts)
-    lines += closing_lines(kb, citations)
+    lines += [f"- {point(kb, fact, audience, citations)}" for fact in facts]
+    lines += caveat_notes(kb, facts, audience)
+    lines += closing_lines(kb, citations, audience)
     return Answer(
         text="\n".join(lines),
         found=True,
@@ -195,34 +217,44 @@ def answer_question(
 
 
 def list_sources(kb: KnowledgeBase, reference_ids: Sequence[str]) -> str:
-    """Full references of the last answer, numbered as they were cited."""
+    """Full references of the last answer, numbered as they were cited, with their links."""
     words = kb.answer_wording
     if not reference_ids:
         return words.no_sources_yet
+    citations = Citations(kb)
+    citations.mark(reference_ids)
     lines = [words.sources_heading]
-    for number, ref_id in enumerate(reference_ids, start=1):
-        ref = kb.references[ref_id]
-        ids = [words.doi.format(doi=ref.doi) if ref.doi else "", words.pmid.format(pmid=ref.pmid) if ref.pmid else ""]
-        lines.append(" ".join(part for part in [f"[{number}] {ref.citation}", *ids] if part))
+    lines += [
+        f"{citations.number(ref)} {kb.references[ref].citation} {kb.references[ref].link}" for ref in reference_ids
+    ]
     return "\n".join(lines)
 
 
-def with_caveat(text: str, fact: Fact) -> str:
-    return f"{text} {fact.caveat}" if fact.caveat else text
+def with_caveat(text: str, fact: Fact, audience: Optional[str]) -> str:
+    caveat = caveat_text(fact, audience)
+    return f"{text} {caveat}" if caveat else text
 
 
-def explain_evidence(kb: KnowledgeBase, fact_ids: Sequence[str]) -> str:
-    """Why the last answer said what it said: its sources and their strength."""
+def evidence_card(kb: KnowledgeBase, fact: Fact, audience: Optional[str], citations: Citations) -> str:
+    card = kb.answer_wording.evidence_card.format(
+        citations=citations.mark(fact.references),
+        kind=evidence_kind(kb, fact),
+        strength=fact.evidence.strength,
+        reviewed=fact.evidence.reviewed.isoformat(),
+    )
+    return with_caveat(card, fact, audience)
+
+
+def explain_evidence(kb: KnowledgeBase, fact_ids: Sequence[str], audience: Optional[str]) -> str:
+    """Why the last answer said what it said: the evidence card of each fact."""
     words = kb.answer_wording
     if not fact_ids:
         return words.nothing_to_explain_yet
-    citations = Citations()
+    citations = Citations(kb)
     lines = [words.explanation_heading]
     for fact in (kb.facts[fact_id] for fact_id in fact_ids if fact_id in kb.facts):
-        meaning = words.evidence_levels.meaning(fact.evidence)
-        evidence = words.fact_evidence.format(citations=citations.mark(fact.references), meaning=meaning)
-        lines.append(f"- {with_caveat(evidence, fact)}")
-    lines.append(citations.footer(kb))
+        lines.append(f"- {evidence_card(kb, fact, audience, citations)}")
+    lines.append(citations.footer())
     return "\n".join(lines)
 
 
@@ -236,6 +268,15 @@ def quote_user_text(text: str, limit: int = 80) -> str:
 
 def red_flag_message(kb: KnowledgeBase, flag: RedFlag, audience: Optional[str]) -> str:
     """The urgent-care message, cited, in the audience's wording."""
-    citations = Citations()
+    citations = Citations(kb)
     text = flag.message.professional if audience == PROFESSIONAL else flag.message.patient
-    return "\n".join([f"{text} {citations.mark(flag.references)}", citations.footer(kb)])
+    return "\n".join([f"{text} {citations.mark(flag.references)}", citations.footer()])
+
+
+def answer_card(kb: KnowledgeBase, card: QuestionCard, audience: Optional[str]) -> Answer:
+    """A question card's reply: the question, its direct answer, then its facts, cited."""
+    lead = card.answer.professional if audience == PROFESSIONAL else card.answer.patient
+    facts = [kb.facts[fact_id] for fact_id in card.facts]
+    answer = compose(kb, facts, audience, f"**{card.question}**")
+    title, _, rest = answer.text.partition("\n")
+    return replace(answer, text="\n".join([title, lead, rest]))

@@ -7,10 +7,12 @@ error that names the file, the entry and the field.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConstrainedStr, Extra, Field, ValidationError, constr, validator
@@ -30,8 +32,33 @@ SEED_SECTIONS = (
 )
 
 Text = constr(strip_whitespace=True, min_length=1)
-# How well a source or fact is checked; knowledge/references.yml says what each level means.
-EvidenceLevel = constr(regex=r"^(A|S|U|seed)$")
+# The kinds of work a reference may be: primary evidence, guidance and official
+# product information. AI-written digests and the project's own notes have no kind.
+ReferenceKind = Literal[
+    "guideline",
+    "systematic_review",
+    "randomised_trial",
+    "cohort",
+    "case_series",
+    "review",
+    "product_information",
+    "patient_information",
+]
+# The kind of evidence behind a fact, as its evidence card names it.
+EvidenceKind = Literal[
+    "guideline",
+    "systematic_review",
+    "randomised_trial",
+    "cohort",
+    "case_series",
+    "expert_opinion",
+    "product_information",
+]
+# "Seefried L" or "Matucci Cerinic M": a surname, then initials.
+PERSON_NAME = re.compile(r"^(?P<surname>[^\W\d][\w'’ -]*) [A-Z]{1,3}$")
+# Bibliographic fields a reference may lack because nobody has seen them yet.
+CORE_FIELDS = ("authors", "title", "year")
+OPTIONAL_FIELDS = ("volume", "issue", "pages", "doi", "pmid")
 
 
 def _braced(names: Iterable[str]) -> str:
@@ -73,13 +100,101 @@ class StrictModel(BaseModel):
 
 
 class Reference(StrictModel):
+    """A work as seen on the pages in ``seen_at``. A field that exists but was
+    not seen stays empty and is named in ``not_seen``: ``make validate``
+    reports it, and nobody fills it in from memory."""
+
     id: constr(regex=r"^[a-z0-9_]+$")
-    citation: Text
-    short: Text
-    year: Optional[int] = Field(None, ge=1900, le=2100)  # None where the sources give none
+    kind: ReferenceKind
+    authors: Optional[Text] = None
+    title: Optional[Text] = None
+    source: Text  # journal, or the publisher of a guideline, label or web page
+    year: Optional[int] = Field(None, ge=1900, le=2100)
+    volume: Optional[Text] = None
+    issue: Optional[Text] = None
+    pages: Optional[Text] = None
     doi: Optional[Text] = None
-    pmid: Optional[Text] = None
-    confidence: EvidenceLevel
+    pmid: Optional[constr(regex=r"^[0-9]+$")] = None
+    url: Optional[constr(regex=r"^https?://")] = None
+    # An undated web page (a label, a guideline page) is cited with the date it was read.
+    accessed: Optional[date] = None
+    seen_at: List[constr(regex=r"^https?://")] = Field(min_items=1)
+    not_seen: List[Literal[CORE_FIELDS + OPTIONAL_FIELDS]] = []
+
+    @validator("not_seen", each_item=True)
+    def not_seen_is_empty(cls, name, values):
+        if values.get(name):
+            raise ValueError(f"{name!r} is listed as not seen but has a value")
+        return name
+
+    @validator("not_seen", always=True)
+    def core_fields_present_or_not_seen(cls, not_seen, values):
+        dated = {"year": values.get("year") or values.get("accessed")}
+        missing = [name for name in CORE_FIELDS if not {**values, **dated}.get(name) and name not in not_seen]
+        if missing:
+            raise ValueError(f"give {', '.join(missing)} or list them as not seen")
+        if not (values.get("doi") or values.get("pmid") or values.get("url")):
+            raise ValueError("a reference needs a doi, pmid or url that readers can open")
+        return not_seen
+
+    @property
+    def link(self) -> str:
+        """Where a reader goes: the DOI, else PubMed, else the page itself.
+        Parentheses (as in some DOIs) are percent-encoded so the link survives Markdown."""
+        if self.doi:
+            link = f"https://doi.org/{self.doi}"
+        elif self.pmid:
+            link = f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        else:
+            link = self.url
+        return link.replace("(", "%28").replace(")", "%29")
+
+    @property
+    def short(self) -> str:
+        """'Seefried et al., J Bone Miner Res 2022'. A work by an organisation
+        goes by its title, one whose authors were not seen by its journal."""
+        first = (self.authors or "").split(", ")[0]
+        person = PERSON_NAME.match(first)
+        if person:
+            who = person.group("surname") + (" et al." if first != self.authors else "")
+            return f"{who}, {self.source} {self._when}".strip()
+        if self.authors:
+            return f"{self.title}, {self._when or self.source}"
+        return f"{self.source} {self._when}".strip()
+
+    @property
+    def _when(self) -> str:
+        return str(self.year or (self.accessed and f"accessed {self.accessed.isoformat()}") or "")
+
+    @property
+    def citation(self) -> str:
+        """Vancouver-style: authors. Title. Source. Year;volume(issue):pages."""
+        where = "".join(
+            part
+            for part in (
+                str(self.year or ""),
+                f";{self.volume}" if self.volume else "",
+                f"({self.issue})" if self.issue else "",
+                f":{self.pages}" if self.pages else "",
+            )
+        )
+        accessed = f"Accessed {self.accessed.isoformat()}" if self.accessed and not self.year else ""
+        parts = (self.authors, self.title, self.source, where, accessed)
+        return " ".join(f"{part.rstrip('.')}." for part in parts if part)
+
+
+class EvidenceCard(StrictModel):
+    """What kind of evidence stands behind a fact, how strong it is, and when
+    the fact was last checked against its sources."""
+
+    kind: EvidenceKind
+    strength: Text
+    reviewed: date
+
+
+class Caveat(StrictModel):
+    patient: Text
+    professional: Text
 
 
 class Fact(StrictModel):
@@ -93,14 +208,44 @@ class Fact(StrictModel):
     patient: Text
     professional: Text
     references: List[Text] = Field(min_items=1)
-    evidence: EvidenceLevel
-    caveat: Optional[Text] = None
+    evidence: EvidenceCard
+    caveat: Optional[Caveat] = None
 
     @validator("seed_section")
     def known_seed_section(cls, value):
         if value is not None and value not in SEED_SECTIONS:
             raise ValueError(f"unknown seed section {value!r}; use one of {', '.join(SEED_SECTIONS)}")
         return value
+
+
+class CardAnswer(StrictModel):
+    """The one-sentence direct answer that leads the reply, per audience."""
+
+    patient: Text
+    professional: Text
+
+
+class QuestionCard(StrictModel):
+    """A question people ask, the ways they ask it, and the facts that answer
+    it. Facts stay the only source of clinical statements: a card selects and
+    orders them and leads with a direct answer they support. An out-of-scope
+    card names a subject the assistant does not cover."""
+
+    id: constr(regex=r"^[a-z0-9_]+$")
+    question: Text  # as a "did you mean" button shows it
+    asked_as: List[Text] = Field(min_items=3)
+    answer: Optional[CardAnswer] = None
+    facts: List[Text] = []
+    offers_plan: bool = False  # a personal question: offer the guided plan with the answer
+    out_of_scope: bool = False
+
+    @validator("out_of_scope")
+    def answer_and_facts_only_in_scope(cls, out_of_scope, values):
+        if out_of_scope and (values.get("answer") or values.get("facts")):
+            raise ValueError("an out-of-scope card has no answer and no facts")
+        if not out_of_scope and not (values.get("answer") and values.get("facts")):
+            raise ValueError("an in-scope card needs an answer and at least one fact")
+        return out_of_scope
 
 
 class VocabularyEntry(StrictModel):
@@ -127,6 +272,7 @@ class RedFlag(StrictModel):
 
     id: constr(regex=r"^[a-z0-9_]+$")
     title: Text
+    tier: Literal["emergency", "same_day"]
     alternatives: List[List[List[Text]]] = Field(min_items=1)
     message: RedFlagMessage
     references: List[Text] = Field(min_items=1)
@@ -151,6 +297,8 @@ class PlanQuestion(StrictModel):
 class PlanStepText(StrictModel):
     title: Text
     facts: List[Text] = Field(min_items=1)
+    # Set on an option the plan does not propose: why not (the facts are then only cited).
+    because: Optional[Text] = None
 
 
 class CauseLabels(StrictModel):
@@ -169,6 +317,9 @@ class PlanSummaryWording(StrictModel):
     pain_duration: text_with("weeks")
     diabetes: Text
     causes: CauseLabels
+    pregnancy: Dict[str, Text]  # labels of the answers that are not "no" (bme.plan.PREGNANCY_ANSWERS)
+    kidney_problems: Text
+    cancer_history: Text
 
 
 class PlanWording(StrictModel):
@@ -179,7 +330,6 @@ class PlanWording(StrictModel):
     headings: Dict[int, Text]
     urgent_heading: Text
     details_hint: Text
-    step_evidence: text_with("meaning")
     steps: Dict[str, PlanStepText]
     etiology_words: Dict[str, List[Text]]
     questions: Dict[str, PlanQuestion]
@@ -187,19 +337,11 @@ class PlanWording(StrictModel):
 
 class Disclaimers(StrictModel):
     clinical: Text
+    professional: Text
     no_answer: Text
 
-
-class EvidenceMeanings(StrictModel):
-    """What each evidence level tells the user about a fact."""
-
-    A: Text
-    S: Text
-    U: Text
-    seed: Text
-
-    def meaning(self, level: str) -> str:
-        return getattr(self, level)  # level is an EvidenceLevel, validated at load
+    def for_audience(self, audience: Optional[str]) -> str:
+        return self.professional if audience == "professional" else self.clinical
 
 
 class AnswerWording(StrictModel):
@@ -215,12 +357,17 @@ class AnswerWording(StrictModel):
     can_tell_about: text_with("subject", "topics")
     no_sources_yet: Text
     sources_heading: Text
-    doi: text_with("doi")
-    pmid: text_with("pmid")
     nothing_to_explain_yet: Text
     explanation_heading: Text
-    fact_evidence: text_with("citations", "meaning")
-    evidence_levels: EvidenceMeanings
+    evidence_card: text_with("citations", "kind", "strength", "reviewed")
+    evidence_kinds: Dict[EvidenceKind, Text]
+
+    @validator("evidence_kinds")
+    def every_kind_named(cls, names):
+        missing = set(EvidenceKind.__args__) - set(names)
+        if missing:
+            raise ValueError(f"name every evidence kind; missing {', '.join(sorted(missing))}")
+        return names
 
 
 class ReplyButtons(StrictModel):
@@ -236,11 +383,38 @@ class ChatPage(StrictModel):
     title: Text
     notice_label: Text
     input_hint: Text
+    send_label: Text
+    conversation_label: Text
+
+
+class PlanPageWording(StrictModel):
+    """The printable plan (bme/plan_page.py) and the button in the chat that opens it."""
+
+    button: Text
+    title: Text
+    made_on: text_with("date")
+    works_until: text_with("date")
+    print_button: Text
+    answers_heading: Text
+    answer_labels: Dict[str, Text]  # by plan question (bme.plan.PLAN_SLOTS)
+    yes: Text
+    no: Text
+    not_answered: Text
+    pain_score: text_with("score")
+    weeks: text_with("weeks")
+    references_heading: Text
+    red_flags_heading: Text
+    red_flag_tiers: Dict[Literal["emergency", "same_day"], Text]
+    expired: Text
+    invalid: Text
+    no_plan: Text
+    unavailable: Text
 
 
 class KnowledgeBase(StrictModel):
     references: Dict[str, Reference]
     facts: Dict[str, Fact]
+    questions: Dict[str, QuestionCard]
     vocabulary: Dict[str, Dict[str, VocabularyEntry]]
     topics: Dict[str, Topic]
     red_flags: List[RedFlag]
@@ -250,6 +424,7 @@ class KnowledgeBase(StrictModel):
     buttons: ReplyButtons
     answer_wording: AnswerWording
     chat_page: ChatPage
+    plan_page: PlanPageWording
 
     def label(self, entity: str, value: str) -> str:
         return self.vocabulary[entity][value].label
@@ -339,6 +514,7 @@ def _load_messages(path: Path) -> dict:
         "buttons": _parse_section(ReplyButtons, path, "buttons"),
         "answer_wording": _parse_section(AnswerWording, path, "answer_wording"),
         "chat_page": _parse_section(ChatPage, path, "chat_page"),
+        "plan_page": _parse_section(PlanPageWording, path, "plan_page"),
     }
 
 
@@ -361,11 +537,19 @@ def _check_fact(path: Path, fact: Fact, kb_refs, vocabulary, topics) -> None:
 def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
     """Read every knowledge file, validate each entry and cross-check ids."""
     directory = Path(directory)
-    reference_items = _parse_list(Reference, directory / "references.yml", "references")
+    reference_files = sorted((directory / "references").glob("*.yml"))
+    if not reference_files:
+        raise KnowledgeError(f"{directory / 'references'}: no reference files found")
+    reference_items = [item for path in reference_files for item in _parse_list(Reference, path, "references")]
     fact_files = sorted((directory / "facts").glob("*.yml"))
     if not fact_files:
         raise KnowledgeError(f"{directory / 'facts'}: no fact files found")
     fact_items = [item for path in fact_files for item in _parse_list(Fact, path, "facts")]
+    question_items = [
+        item
+        for path in sorted((directory / "questions").glob("*.yml"))
+        for item in _parse_list(QuestionCard, path, "questions")
+    ]
     red_flag_items = _parse_list(RedFlag, directory / "red_flags.yml", "red_flags")
     vocabulary = _load_vocabulary(directory / "vocabulary.yml")
     topics = _parse_mapping(Topic, directory / "topics.yml", "topics")
@@ -375,13 +559,25 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
     plan_path = directory / "plan.yml"
     plan = _parse(PlanWording, _read_yaml(plan_path), plan_path, "plan")
 
-    references = {ref.id: ref for _, ref in reference_items}
+    references: Dict[str, Reference] = {}
+    for path, ref in reference_items:
+        if ref.id in references:
+            raise KnowledgeError(f"{path}: entry '{ref.id}': field 'id': duplicate id across reference files")
+        references[ref.id] = ref
     facts: Dict[str, Fact] = {}
     for path, fact in fact_items:
         if fact.id in facts:
             raise KnowledgeError(f"{path}: entry '{fact.id}': field 'id': duplicate id across fact files")
         _check_fact(path, fact, references, vocabulary, topics)
         facts[fact.id] = fact
+    questions: Dict[str, QuestionCard] = {}
+    for path, card in question_items:
+        if card.id in questions:
+            raise KnowledgeError(f"{path}: entry '{card.id}': field 'id': duplicate id across question files")
+        for fact_id in card.facts:
+            if fact_id not in facts:
+                raise KnowledgeError(f"{path}: entry '{card.id}': field 'facts': unknown fact id {fact_id!r}")
+        questions[card.id] = card
     for path, flag in red_flag_items:
         for ref in flag.references:
             if ref not in references:
@@ -393,6 +589,7 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
     return KnowledgeBase(
         references=references,
         facts=facts,
+        questions=questions,
         vocabulary=vocabulary,
         topics=topics,
         red_flags=[flag for _, flag in red_flag_items],

@@ -9,6 +9,7 @@ component in ``components/`` and the actions both use this module.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
@@ -56,6 +57,15 @@ class VocabularyMatcher:
             matches.append(TermMatch(entity, value, span.start_char, span.end_char, span.text))
         return matches
 
+    def canonical_text(self, text: str) -> str:
+        """``text`` lower-cased with every synonym replaced by one word for its id:
+        "zometa" and "zoledronic acid" both become "treatment_zoledronate"."""
+        parts, last = [], 0
+        for match in self.find(text):
+            parts += [text[last : match.start], f" {match.entity}_{match.value} "]
+            last = match.end
+        return "".join([*parts, text[last:]]).lower()
+
     def values(self, text: str, entity: str) -> List[str]:
         """Canonical ids of one entity type, in order of first mention."""
         seen: List[str] = []
@@ -65,12 +75,18 @@ class VocabularyMatcher:
         return seen
 
 
+# The intent a red flag of each tier is classified as: the NLU rule sets it,
+# the action reads the tier back when only the classifier recognised a red flag.
+RED_FLAG_INTENTS = {"emergency": "report_red_flag", "same_day": "report_same_day_red_flag"}
+
+
 class RedFlagDetector:
     """Decides whether a message describes a red-flag symptom.
 
     A category matches when, for one of its alternatives, every phrase group
     has at least one phrase in the message: "fever" alone is no red flag, but
-    "fever" together with "bone pain" is.
+    "fever" together with "bone pain" is. The first matching category in the
+    knowledge base's order wins.
     """
 
     def __init__(self, red_flags: Sequence[RedFlag]):
@@ -112,6 +128,23 @@ def red_flag_detector_for(kb: KnowledgeBase) -> RedFlagDetector:
     if id(kb) not in _detectors:
         _detectors[id(kb)] = RedFlagDetector(kb.red_flags)
     return _detectors[id(kb)]
+
+
+# "I'm a GP", "as a physio", "I work as a nurse": a clinician says who they are.
+# "My surgeon said ..." names someone else's profession, not the user's.
+SELF_DESCRIPTION = re.compile(r"\b(i'?m|i am|im|as|i work as|working as|being)( an?| the)?\s*$", re.IGNORECASE)
+PROFESSIONAL = "professional"
+
+
+def claimed_audience(kb: KnowledgeBase, text: str) -> Optional[str]:
+    """The audience the user says they belong to, if they say it: a profession
+    counts only when the user describes themself with it."""
+    for match in matcher_for(kb).find(text):
+        if match.entity != "audience":
+            continue
+        if match.value != PROFESSIONAL or SELF_DESCRIPTION.search(_normalise_apostrophes(text[: match.start])):
+            return match.value
+    return None
 
 
 def canonical_value(kb: KnowledgeBase, entity: str, value: Optional[str]) -> Optional[str]:

@@ -2,8 +2,8 @@
 
 The actions write every message once, as channel-neutral Markdown
 (bme/answers.py): one element per line, that is a **bold** title, "- "
-bullets with [n] citations, _italic_ notes, a "Sources: ..." line and an
-italic disclaimer, with buttons as {title, payload}. Each function here turns
+bullets with [n] citations written as links ``[[n]](url)``, _italic_ notes,
+a "Sources: ..." line and an italic disclaimer, with buttons as {title, payload}. Each function here turns
 such a message into the payload its channel sends. Plain Python: no Rasa.
 """
 
@@ -18,6 +18,8 @@ Buttons = Sequence[Mapping[str, str]]
 BULLET = "- "
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 SQUARE_BRACKETS = re.compile(r"([\[\]])")
+# A citation as bme/answers.py writes it; its URL has no spaces or parentheses.
+CITATION = re.compile(r"\[\[(\d+)\]\]\((https?://[^\s)]+)\)")
 SLACK_BULLET = "• "
 # Slack limits: a section block holds 3,000 characters, a button label 75.
 SLACK_SECTION_LIMIT = 3000
@@ -43,19 +45,33 @@ def markdown_blocks(text: str) -> List[str]:
 # Web chat (rasa-webchat renders Markdown) --------------------------------------------
 
 
+def markdown_citations(block: str) -> str:
+    """Square brackets escaped, so no other text becomes a link, and each citation a
+    link whose text is the number in brackets: [\\[1\\]](url)."""
+    parts = CITATION.split(block)  # text, number, url, text, number, url, ..., text
+    escaped = [SQUARE_BRACKETS.sub(r"\\\1", part) for part in parts[::3]]
+    links = [f"[\\[{number}\\]]({url})" for number, url in zip(parts[1::3], parts[2::3], strict=True)]
+    return "".join(part for pair in zip(escaped, [*links, ""], strict=True) for part in pair)
+
+
 def web_markdown(text: str) -> str:
-    """Blank lines between blocks, so a list that follows the title is a list; square
-    brackets escaped, so citations such as [1][2] show as written, not as links."""
-    return "\n\n".join(SQUARE_BRACKETS.sub(r"\\\1", block) for block in markdown_blocks(text))
+    """Blank lines between blocks, so a list that follows the title is a list; citations
+    are links (web/chat.js opens them in a new tab), other square brackets show as written."""
+    return "\n\n".join(markdown_citations(block) for block in markdown_blocks(text))
+
+
+def web_quick_reply(button: Mapping[str, str]) -> Dict[str, Any]:
+    """A reply button, or with a URL a link that rasa-webchat opens in a new tab."""
+    if "url" in button:
+        return {"type": "web_url", "title": button["title"], "url": button["url"]}
+    return {"content_type": "text", "title": button["title"], "payload": button["payload"]}
 
 
 def web_message(text: str, buttons: Buttons = ()) -> Dict[str, Any]:
     """What the socket.io channel emits to the widget: one message, buttons as quick replies."""
     message: Dict[str, Any] = {"text": web_markdown(text)}
     if buttons:
-        message["quick_replies"] = [
-            {"content_type": "text", "title": button["title"], "payload": button["payload"]} for button in buttons
-        ]
+        message["quick_replies"] = [web_quick_reply(button) for button in buttons]
     return message
 
 
@@ -68,7 +84,7 @@ def slack_escape(text: str) -> str:
 
 
 def slack_line(line: str) -> str:
-    line = BOLD.sub(r"*\1*", slack_escape(line))
+    line = CITATION.sub(r"<\2|[\1]>", BOLD.sub(r"*\1*", slack_escape(line)))
     return SLACK_BULLET + line[len(BULLET) :] if line.startswith(BULLET) else line
 
 
@@ -89,8 +105,10 @@ def slack_sections(mrkdwn: str) -> List[Dict[str, Any]]:
 
 
 def slack_button(button: Mapping[str, str]) -> Dict[str, Any]:
+    """A button that sends its payload, or with a URL a link button (Slack opens it; Rasa ignores the click)."""
     label = button["title"][:SLACK_BUTTON_LABEL_LIMIT]
-    return {"type": "button", "text": {"type": "plain_text", "text": label}, "value": button["payload"]}
+    target = {"url": button["url"]} if "url" in button else {"value": button["payload"]}
+    return {"type": "button", "text": {"type": "plain_text", "text": label}, **target}
 
 
 def slack_message(text: str, buttons: Buttons = ()) -> Dict[str, Any]:
@@ -108,14 +126,17 @@ def slack_message(text: str, buttons: Buttons = ()) -> Dict[str, Any]:
 
 
 def teams_markdown(text: str) -> str:
-    """Teams starts a new line only at a blank line, so every element is a paragraph."""
-    return "\n\n".join(message_lines(text))
+    """Teams starts a new line only at a blank line, so every element is a paragraph;
+    citations are Markdown links."""
+    return "\n\n".join(markdown_citations(line) for line in message_lines(text))
 
 
 def teams_button(button: Mapping[str, str]) -> Dict[str, Any]:
     """A messageBack button: the chat shows the title as the user's message and the bot
-    receives the payload in the activity's value."""
+    receives the payload in the activity's value; with a URL, an openUrl button."""
     title = button["title"]
+    if "url" in button:
+        return {"type": "openUrl", "title": title, "value": button["url"]}
     return {
         "type": "messageBack",
         "title": title,

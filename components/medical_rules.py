@@ -9,11 +9,13 @@ gibberish, most other languages) go to ``nlu_fallback``: the classifier would
 still guess an intent for them, often confidently. The known words are the
 training examples' words plus the vocabulary's, collected at training time.
 
-Red flags: a message that describes a red-flag symptom is classified as
-``report_red_flag`` whatever the intent classifier guessed (the action
-works out which red flag it is from the same phrases). Safety must not depend on how well
-a statistical model generalises, so this deterministic rule runs after the
-classifier and before the fallback classifier.
+Red flags: a message that describes a red-flag symptom is classified as its
+tier's intent (``report_red_flag`` for emergencies, ``report_same_day_red_flag``)
+whatever the intent classifier guessed (the action works out which red flag it
+is from the same phrases). Safety must not depend on how well a statistical
+model generalises, so this deterministic rule runs after the classifier and
+before the fallback classifier; the classifier's own red-flag intents catch
+phrasings the rule misses.
 """
 
 from __future__ import annotations
@@ -43,9 +45,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bme.knowledge import knowledge_base
-from bme.vocabulary import matcher_for, red_flag_detector_for
+from bme.vocabulary import RED_FLAG_INTENTS, matcher_for, red_flag_detector_for
 
-RED_FLAG_INTENT = "report_red_flag"
 FALLBACK_INTENT = "nlu_fallback"
 KNOWN_WORDS_FILE = "known_words.json"
 WORD = re.compile(r"[^\W\d_]+")
@@ -106,8 +107,12 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
                 self._override_intent(message, FALLBACK_INTENT)
                 continue
             self._add_entities(message, text)
-            if self._red_flags.detect(text):
-                self._override_intent(message, RED_FLAG_INTENT)
+            flag = self._red_flags.detect(text)
+            if flag:
+                # No rivals in the ranking: the FallbackClassifier would read a
+                # confident classifier's second guess as ambiguity and replace
+                # the rule's decision with nlu_fallback.
+                self._override_intent(message, RED_FLAG_INTENTS[flag.tier], keep_ranking=False)
         return messages
 
     def _add_entities(self, message: Message, text: str) -> None:
@@ -126,8 +131,9 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
         message.set(ENTITIES, message.get(ENTITIES, []) + named, add_to_output=True)
 
     @staticmethod
-    def _override_intent(message: Message, intent: str) -> None:
+    def _override_intent(message: Message, intent: str, keep_ranking: bool = True) -> None:
         override = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get(INTENT_NAME_KEY) != intent]
+        guesses = (message.get(INTENT_RANKING_KEY) or []) if keep_ranking else []
+        ranking = [item for item in guesses if item.get(INTENT_NAME_KEY) != intent]
         message.set(INTENT, override, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [override, *ranking], add_to_output=True)

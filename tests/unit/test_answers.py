@@ -14,14 +14,16 @@ def citation_numbers(text):
     return {int(n) for n in re.findall(r"\[(\d+)\]", text)}
 
 
-def assert_cited_and_disclaimed(kb, answer):
+def assert_cited_and_disclaimed(kb, answer, audience=None):
     body, _, footer = answer.text.partition("Sources: ")
     assert footer, "no source line"
     numbers = citation_numbers(body)
     assert numbers and numbers == set(range(1, len(answer.references) + 1))
     for number, ref in enumerate(answer.references, start=1):
-        assert f"[{number}] {kb.references[ref].short}" in footer
-    assert kb.disclaimers.clinical in answer.text
+        link = kb.references[ref].link
+        assert f"[[{number}]]({link})" in body
+        assert f"[[{number}]]({link}) {kb.references[ref].short}" in footer
+    assert kb.disclaimers.for_audience(audience) in answer.text
 
 
 @pytest.mark.parametrize(
@@ -44,7 +46,7 @@ def test_general_questions_are_answered_with_citations_and_disclaimer(kb, topic,
     answer = answer_question(kb, topic, NONE, NONE, audience)
     assert answer.found
     assert 1 <= len(answer.fact_ids) <= answers.MAX_FACTS_PER_ANSWER
-    assert_cited_and_disclaimed(kb, answer)
+    assert_cited_and_disclaimed(kb, answer, audience)
 
 
 def test_professional_wording_differs_from_patient_wording(kb):
@@ -129,25 +131,37 @@ def test_sources_list_full_citations_in_citation_order(kb):
     answer = answer_question(kb, "treatment", Context(treatment="zoledronate"), NONE, "professional")
     text = answers.list_sources(kb, answer.references)
     for number, ref in enumerate(answer.references, start=1):
-        assert f"[{number}] {kb.references[ref].citation}" in text
+        reference = kb.references[ref]
+        assert f"[[{number}]]({reference.link}) {reference.citation} {reference.link}" in text
 
 
 def test_sources_before_any_answer(kb):
     assert "nothing to cite" in answers.list_sources(kb, [])
 
 
-def test_explain_evidence_names_strength(kb):
+def test_explain_evidence_shows_each_fact_s_evidence_card(kb):
     answer = answer_question(kb, "procedure", Context(treatment="vertebroplasty"), NONE, "professional")
-    text = answers.explain_evidence(kb, answer.fact_ids)
-    assert "Sources: [1]" in text
-    assert any(meaning in text for meaning in kb.answer_wording.evidence_levels.dict().values())
+    text = answers.explain_evidence(kb, answer.fact_ids, "professional")
+    assert "Sources: [[1]](" in text
+    for fact in map(kb.facts.get, answer.fact_ids):
+        kind = kb.answer_wording.evidence_kinds[fact.evidence.kind]
+        assert f"{kind}: {fact.evidence.strength}" in text and fact.evidence.reviewed.isoformat() in text
+
+
+def test_clinicians_see_the_kind_of_evidence_after_each_point(kb):
+    answer = answer_question(kb, "treatment", Context(treatment="zoledronate"), NONE, "professional")
+    points = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    for line, fact_id in zip(points, answer.fact_ids, strict=True):
+        assert line.endswith(f"_({kb.answer_wording.evidence_kinds[kb.facts[fact_id].evidence.kind]})_")
+    patient = answer_question(kb, "treatment", Context(treatment="zoledronate"), NONE, "patient")
+    assert not any(f"_({kind})_" in patient.text for kind in kb.answer_wording.evidence_kinds.values())
 
 
 def test_red_flag_message_is_cited(kb):
     flag = kb.red_flags[0]
     text = answers.red_flag_message(kb, flag, "patient")
     assert text.startswith(flag.message.patient)
-    assert "[1]" in text and "Sources: [1]" in text
+    assert "[[1]](" in text and "Sources: [[1]](" in text
 
 
 @pytest.mark.parametrize(

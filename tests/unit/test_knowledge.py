@@ -6,7 +6,7 @@ import shutil
 import pytest
 import yaml
 
-from bme.knowledge import KNOWLEDGE_DIR, SEED_SECTIONS, KnowledgeError, load_knowledge_base
+from bme.knowledge import SEED_SECTIONS, KnowledgeError, load_knowledge_base
 
 SEED = "seed/bone-marrow-edema-treatment.txt"
 # How each seed section is titled in the clinical summary.
@@ -78,13 +78,6 @@ def test_contested_and_outdated_claims_carry_their_nuance(kb):
 # Broken knowledge files: start-up fails with the file, the entry and the field.
 
 
-@pytest.fixture
-def kb_copy(tmp_path):
-    target = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE_DIR, target)
-    return target
-
-
 def _edit_first_fact(directory, change):
     path = sorted((directory / "facts").glob("*.yml"))[0]
     data = yaml.safe_load(path.read_text())
@@ -104,7 +97,13 @@ def test_copy_of_the_real_knowledge_base_loads(kb_copy):
         (lambda f: f.pop("patient"), "patient", "field required"),
         (lambda f: f.update(topics=["astrology"]), "topics", "unknown topic 'astrology'"),
         (lambda f: f.update(treatments=["aspirin"]), "treatments", "'aspirin' is not a treatment id"),
-        (lambda f: f.update(evidence="B"), "evidence", "does not match"),
+        (
+            lambda f: f["evidence"].update(kind="blog post"),
+            "evidence.kind",
+            "unexpected value; permitted: 'guideline'",
+        ),
+        (lambda f: f["evidence"].pop("reviewed"), "evidence.reviewed", "field required"),
+        (lambda f: f.update(caveat="Only one audience"), "caveat", "value is not a valid dict"),
         (lambda f: f.update(seed_section="appendix"), "seed_section", "unknown seed section"),
         (lambda f: f.update(colour="blue"), "colour", "extra fields not permitted"),
     ],
@@ -119,8 +118,8 @@ def test_broken_fact_names_file_entry_and_field(kb_copy, change, field, message)
 
 
 def test_invalid_yaml_names_the_file(kb_copy):
-    (kb_copy / "references.yml").write_text("references: [unclosed\n")
-    with pytest.raises(KnowledgeError, match=r"references\.yml: not valid YAML"):
+    (kb_copy / "references" / "studies.yml").write_text("references: [unclosed\n")
+    with pytest.raises(KnowledgeError, match=r"studies\.yml: not valid YAML"):
         load_knowledge_base(kb_copy)
 
 
@@ -162,10 +161,10 @@ def _edit_yaml(path, change):
         ),
         (
             "messages.yml",
-            lambda d: d["answer_wording"]["evidence_levels"].pop("seed"),
+            lambda d: d["answer_wording"]["evidence_kinds"].pop("cohort"),
             "answer_wording",
-            "evidence_levels.seed",
-            "field required",
+            "evidence_kinds",
+            "name every evidence kind; missing cohort",
         ),
         ("messages.yml", lambda d: d["buttons"].pop("help"), "buttons", "help", "field required"),
         (
@@ -201,3 +200,46 @@ def test_red_flag_with_unknown_reference(kb_copy):
     flag = data["red_flags"][0]["id"]
     with pytest.raises(KnowledgeError, match=rf"red_flags\.yml: entry '{flag}': field 'references'"):
         load_knowledge_base(kb_copy)
+
+
+def _edit_first_reference(kb_copy, change):
+    path = kb_copy / "references" / "studies.yml"
+    data = yaml.safe_load(path.read_text())
+    reference = next(ref for ref in data["references"] if ref["id"] == "seefried2022")
+    change(reference)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda r: r.pop("authors"), "give authors or list them as not seen"),
+        (lambda r: r.update(not_seen=["doi"]), "'doi' is listed as not seen but has a value"),
+        (lambda r: [r.pop(name) for name in ("doi", "pmid")], "needs a doi, pmid or url"),
+        (lambda r: r.update(kind="ai_summary"), "unexpected value; permitted: 'guideline'"),
+        (lambda r: r.update(seen_at=[]), "ensure this value has at least 1 items"),
+    ],
+)
+def test_incomplete_or_non_primary_reference_is_refused(kb_copy, change, message):
+    _edit_first_reference(kb_copy, change)
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge_base(kb_copy)
+    assert "studies.yml: entry 'seefried2022'" in str(error.value) and message in str(error.value)
+
+
+def test_duplicate_reference_id_across_files(kb_copy):
+    shutil.copy(kb_copy / "references" / "studies.yml", kb_copy / "references" / "zz_copy.yml")
+    with pytest.raises(KnowledgeError, match=r"zz_copy\.yml: entry '.+': field 'id': duplicate id across reference"):
+        load_knowledge_base(kb_copy)
+
+
+def test_reference_citation_short_form_and_link(kb):
+    trial = kb.references["seefried2022"]
+    assert trial.short == "Seefried et al., J Bone Miner Res 2022"
+    assert trial.citation.startswith("Seefried L, Genest F, Baumann J, Heidemeier A, Meffert R, Jakob F. Efficacy of")
+    assert trial.citation.endswith("J Bone Miner Res. 2022;37(3):420-427.")
+    assert trial.link == "https://doi.org/10.1002/jbmr.4493"
+    # Parentheses in a DOI would end a Markdown link early.
+    assert kb.references["berenson2011"].link == "https://doi.org/10.1016/S1470-2045%2811%2970008-0"
+    guideline = kb.references["nice_ta279"]
+    assert guideline.short.startswith("Percutaneous vertebroplasty") and guideline.link.startswith("https://www.nice")

@@ -51,10 +51,37 @@ def test_entities_carry_canonical_values_and_the_extractor(component):
     }
 
 
-def test_red_flag_overrides_the_classifier(component):
-    message = parse(component, "I can't control my bladder since this morning", intent="ask_side_effects")
+def test_red_flag_overrides_the_classifier_without_rivals(component):
+    """A confident second guess must not let the FallbackClassifier call the
+    rule's decision ambiguous."""
+    message = parse(component, "I can't control my bladder since this morning", "ask_side_effects", 0.99)
     assert message.get("intent") == {"name": "report_red_flag", "confidence": 1.0}
-    assert [i["name"] for i in message.get("intent_ranking")] == ["report_red_flag", "ask_side_effects"]
+    assert [i["name"] for i in message.get("intent_ranking")] == ["report_red_flag"]
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("my foot is hot and swollen and I have neuropathy", "report_same_day_red_flag"),
+        ("my jaw hurts and there's exposed bone after zoledronic acid", "report_same_day_red_flag"),
+        ("chest pain during the iloprost drip", "report_red_flag"),
+        ("I'm 36 weeks pregnant, my hip suddenly got much worse and I can't put weight on it", "report_red_flag"),
+    ],
+)
+def test_red_flag_intent_follows_the_tier(component, text, intent):
+    assert parse(component, text, intent="ask_side_effects").get("intent")["name"] == intent
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("does iloprost cause headaches?", "ask_side_effects"),
+        ("is it normal to have pain at night with bone marrow edema?", "ask_prognosis"),
+        ("what temperature should the room be, my knee hurts", "out_of_scope"),
+    ],
+)
+def test_ordinary_symptom_questions_keep_their_intent(component, text, intent):
+    assert parse(component, text, intent=intent).get("intent")["name"] == intent
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n", "😀😀😀", "qwzx vrenk blorft", "¿Qué pasa?", "12345"])

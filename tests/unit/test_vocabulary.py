@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bme.vocabulary import canonical_value, matcher_for, red_flag_detector_for
+from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, matcher_for, red_flag_detector_for
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +68,35 @@ def test_canonical_value_accepts_ids_and_synonyms(kb):
         ("I can't control my bladder since this morning", "spinal_cord_compression"),
         ("he lost control of his bowels", "spinal_cord_compression"),
         ("I’ve got saddle numbness", "spinal_cord_compression"),
+        ("I have sciatica down both legs", "spinal_cord_compression"),
+        ("it's hard to start peeing and the stream is weak", "spinal_cord_compression"),
+        ("I can't tell when my bladder is full", "spinal_cord_compression"),
+        ("I can't get an erection since my back pain started", "spinal_cord_compression"),
+        ("a band of pain around my chest", "spinal_cord_compression"),
+        ("I'm finding it hard to walk and I keep stumbling", "spinal_cord_compression"),
+        ("my arms feel weak and numb", "spinal_cord_compression"),
+        ("chest pain during the iloprost drip", "chest_pain_or_breathlessness"),
+        ("my calf is swollen and now I'm short of breath", "chest_pain_or_breathlessness"),
+        ("I'm 36 weeks pregnant and my hip pain suddenly got much worse, I can't put weight on it", "fracture"),
         ("I have a fever and my bone pain is worse", "infection"),
         ("high temperature and bad pain in my hip", "infection"),
+        ("my knee is hot and swollen and I feel really unwell", "infection"),
+        ("I have a diabetic foot ulcer and the MRI shows bone marrow edema", "infection"),
+        ("pus is coming out of the wound over my ankle bone", "infection"),
+        ("tingling around my mouth and cramps after the zoledronate infusion", "low_calcium_after_infusion"),
+        ("I've had a fever and aches since my zoledronic acid infusion yesterday", "flu_like_reaction_after_infusion"),
+        ("I have breast cancer and new back pain that wakes me at night", "spinal_metastasis_pain"),
+        ("I have myeloma and my back pain keeps getting worse", "spinal_metastasis_pain"),
+        ("back pain worse when I cough or sneeze and I have prostate cancer", "spinal_metastasis_pain"),
+        ("my jaw hurts and there's exposed bone after zoledronic acid", "jaw_osteonecrosis"),
+        ("new thigh ache after years on alendronate", "atypical_femoral_fracture"),
+        ("my calf is swollen and painful since I was put on crutches", "deep_vein_thrombosis"),
         ("my foot is hot and swollen and I'm diabetic", "charcot_foot"),
         ("my dad has diabetes and his foot is red and warm", "charcot_foot"),
+        ("my foot is hot and swollen and I have neuropathy", "charcot_foot"),
+        ("I have sugar and my foot is red and swollen", "charcot_foot"),
+        ("my knee is hot and swollen", "hot_swollen_joint"),
+        ("night sweats and weight loss with bone pain", "night_sweats_weight_loss"),
     ],
 )
 def test_red_flags_are_recognised(detector, text, category):
@@ -86,6 +111,15 @@ def test_red_flags_are_recognised(detector, text, category):
         "my foot is swollen",
         "what is bone marrow edema?",
         "does iloprost help with knee pain?",
+        "does iloprost cause headaches?",
+        "can iloprost cause chest pain?",
+        "is it normal to have pain at night with bone marrow edema?",
+        "what temperature should the room be, my knee hurts",
+        "can zoledronate cause a fever after the infusion?",
+        "does zoledronic acid help bone pain?",
+        "my groin pain is better since the zoledronic acid",
+        "I have myeloma and back pain, what is BME?",
+        "my diabetic feet are numb, is BME common?",
         "",
     ],
 )
@@ -105,15 +139,28 @@ def test_more_red_flag_phrasings(detector, text):
     assert detector.detect(text) is not None
 
 
+def test_every_red_flag_has_a_tier_and_emergencies_come_first(kb):
+    """The first matching flag wins, so an emergency is never answered with a
+    same-day message, except the infusion reactions placed before `infection`."""
+    tiers = [flag.tier for flag in kb.red_flags]
+    assert set(tiers) == set(RED_FLAG_INTENTS)
+    ids = [flag.id for flag in kb.red_flags]
+    assert ids.index("chest_pain_or_breathlessness") < ids.index("deep_vein_thrombosis")
+    assert ids.index("infection") < ids.index("charcot_foot") < ids.index("hot_swollen_joint")
+
+
 def test_red_flag_rule_agrees_with_the_training_data(detector):
-    """Every red-flag training example trips the deterministic rule, and no
-    other training example does, so the rule and the classifier agree."""
+    """Every red-flag training example trips the deterministic rule of its
+    tier, and no other training example trips it, so the rule and the
+    classifier agree."""
     annotation = re.compile(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))")
+    tiers = {intent: tier for tier, intent in RED_FLAG_INTENTS.items()}
     mismatches = []
     for path in sorted(Path(__file__).resolve().parents[2].joinpath("data", "nlu").glob("*.yml")):
         for block in yaml.safe_load(path.read_text())["nlu"]:
             for line in (block.get("examples") or "").splitlines():
                 text = annotation.sub(r"\1", line.strip()[2:])
-                if (block["intent"] == "report_red_flag") != bool(detector.detect(text)):
+                flag = detector.detect(text)
+                if tiers.get(block["intent"]) != (flag and flag.tier):
                     mismatches.append(f"{path.name} {block['intent']}: {text}")
     assert mismatches == []
