@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -17,8 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.dispatch import say, send_answer
-from bme import answers, plan, plan_inputs, plan_text
+from bme import answers, kept_plan, plan, plan_inputs, plan_text
 from bme.knowledge import KnowledgeBase, knowledge_base
+from bme.plan_link import check_settings, plan_links
 from bme.vocabulary import canonical_value
 
 FORM = "treatment_plan_form"
@@ -31,15 +33,13 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4, "one": 
 
 
 def plan_inputs_from(tracker: Tracker) -> plan.PlanInputs:
-    return plan.PlanInputs(**{slot: tracker.get_slot(slot) for slot in plan.PLAN_SLOTS})
+    """The understood answers (the raw text of one being re-asked is not an answer)."""
+    return kept_plan.inputs_from_slots(knowledge_base(), tracker.get_slot)
 
 
 def stored_steps(tracker: Tracker) -> List[plan.PlanStep]:
-    """The plan kept in the conversation, as "number:key" strings in a list slot."""
-    return [
-        plan.PlanStep(int(number), key)
-        for number, key in (item.split(":", 1) for item in tracker.get_slot("plan_steps") or [])
-    ]
+    """The plan kept in the conversation."""
+    return kept_plan.steps_from_slot(tracker.get_slot(kept_plan.STEPS_SLOT))
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -54,8 +54,8 @@ def _text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
-def red_flag_text(kb: KnowledgeBase, tracker: Tracker) -> str:
-    flag = next(flag for flag in kb.red_flags if flag.id == "spinal_cord_compression")
+def red_flag_text(kb: KnowledgeBase, flag_id: str, tracker: Tracker) -> str:
+    flag = next(flag for flag in kb.red_flags if flag.id == flag_id)
     return answers.red_flag_message(kb, flag, tracker.get_slot("audience"))
 
 
@@ -78,6 +78,13 @@ def _yes_no(kb: KnowledgeBase, tracker: Tracker) -> Optional[bool]:
     return plan_inputs.parse_yes_no(_text(tracker), _intent(tracker))
 
 
+def _pregnancy(kb: KnowledgeBase, tracker: Tracker) -> Optional[str]:
+    named = _entity(tracker, "pregnancy")  # button payloads
+    if named in plan.PREGNANCY_ANSWERS:
+        return named
+    return plan_inputs.parse_pregnancy(_text(tracker), _intent(tracker))
+
+
 # How the latest message answers each plan question (None: not understood).
 ANSWER_PARSERS = {
     "mri_confirmed": _yes_no,
@@ -87,12 +94,16 @@ ANSWER_PARSERS = {
     "diabetes": _yes_no,
     "pain_severity": lambda kb, tracker: plan_inputs.parse_pain_severity(_text(tracker)),
     "pain_duration_weeks": lambda kb, tracker: plan_inputs.parse_duration_weeks(_text(tracker)),
+    "pregnancy": _pregnancy,
+    "kidney_problems": lambda kb, tracker: plan_inputs.parse_kidney_problems(_text(tracker), _intent(tracker)),
+    "cancer_history": lambda kb, tracker: plan_inputs.parse_cancer_history(_text(tracker), _intent(tracker)),
 }
 
 
 # Always handled by their own rules, even if the text could be an answer.
 INTERRUPTING_INTENTS = {
     "report_red_flag",
+    "report_same_day_red_flag",
     "stop",
     "start_over",
     "start_treatment_plan",
@@ -103,6 +114,7 @@ INTERRUPTING_INTENTS = {
     "set_audience",
     "help",
     "bot_challenge",
+    "feedback",  # 👍 / 👎 on an answer given during the plan
 }
 
 
@@ -179,9 +191,12 @@ class ValidateTreatmentPlanForm(FormValidationAction):
             skipped = (tracker.get_slot("skipped_slots") or []) + [slot]
             return {slot: None, "skipped_slots": skipped, "invalid_answers": 0}
         if plan_inputs.is_valid_answer(kb, slot, value):
+            # A red flag this answer raises (cord compression, cancer with a
+            # spinal problem) is said at once, before any further question.
             inputs = plan_inputs_from(tracker)
-            if plan.is_urgent(plan.PlanInputs(**{**vars(inputs), slot: value})):
-                dispatcher.utter_message(text=red_flag_text(kb, tracker))
+            raised = plan.red_flag(replace(inputs, **{slot: value}))
+            if raised and raised != plan.red_flag(replace(inputs, **{slot: None})):
+                dispatcher.utter_message(text=red_flag_text(kb, raised, tracker))
             return {slot: value, "invalid_answers": 0}
         misses = int(tracker.get_slot("invalid_answers") or 0) + 1
         if misses >= MAX_INVALID_ANSWERS:
@@ -196,6 +211,18 @@ def _plan_message(kb: KnowledgeBase, tracker: Tracker, steps: List[plan.PlanStep
     return plan_text.render_plan(kb, steps, plan_inputs_from(tracker), tracker.get_slot("audience"))
 
 
+# Wrong plan link settings stop the action server's start-up (bme/plan_link.py).
+check_settings()
+
+
+def _send_plan(dispatcher: CollectingDispatcher, kb: KnowledgeBase, tracker: Tracker, steps) -> List[SlotSet]:
+    """The plan with a link to its printable page (not under an emergency, which comes first)."""
+    buttons = []
+    if not plan.is_urgent(plan_inputs_from(tracker)):
+        buttons.append({"title": kb.plan_page.button, "url": plan_links().url(tracker.sender_id)})
+    return send_answer(dispatcher, _plan_message(kb, tracker, steps), buttons=buttons)
+
+
 class ActionShowPlan(Action):
     def name(self) -> Text:
         return "action_show_plan"
@@ -203,8 +230,8 @@ class ActionShowPlan(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
         steps = plan.build_plan(plan_inputs_from(tracker))
-        remembered = send_answer(dispatcher, _plan_message(kb, tracker, steps))
-        return [SlotSet("plan_steps", [f"{step.number}:{step.key}" for step in steps]), *remembered]
+        remembered = _send_plan(dispatcher, kb, tracker, steps)
+        return [SlotSet(kept_plan.STEPS_SLOT, kept_plan.steps_slot_value(steps)), *remembered]
 
 
 class PlanFollowUp(Action, ABC):
@@ -230,7 +257,7 @@ class ActionRepeatPlan(PlanFollowUp):
         return "action_repeat_plan"
 
     def about_plan(self, dispatcher, tracker, kb, steps) -> List:
-        return send_answer(dispatcher, _plan_message(kb, tracker, steps))
+        return _send_plan(dispatcher, kb, tracker, steps)
 
 
 def step_number(text: str) -> Optional[int]:

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 from bme.knowledge import KnowledgeBase
-from bme.plan import TRAUMATIC, UNKNOWN
+from bme.plan import (
+    BREASTFEEDING,
+    COULD_BE_PREGNANT,
+    NOT_PREGNANT,
+    PREGNANCY_ANSWERS,
+    PREGNANT,
+    TRAUMATIC,
+    UNKNOWN,
+)
 from bme.vocabulary import matcher_for
 
 NUMBER_WORDS = {
@@ -152,6 +160,91 @@ def parse_duration_weeks(text: Optional[str], today: Optional[dt.date] = None) -
     return None
 
 
+# A negation and the word it negates, a few words apart: "not pregnant",
+# "no longer breast-feeding", "never had cancer", "don't have kidney disease".
+NEGATED = r"\b(?:no|not|never|no longer|stopped|don't|do not|haven't|have not|without)\s+(?:\w+\s+){{0,3}}?(?:{})"
+
+
+def _without_negated(clean: str, words: str) -> Tuple[str, bool]:
+    """The text without negated mentions of ``words``, and whether there were any."""
+    text, count = re.subn(NEGATED.format(words), " ", clean)
+    return text, count > 0
+
+
+PREGNANT_WORDS = r"pregnant|pregnancy|expecting|trimester|weeks along|due in|baby is due"
+BREASTFEEDING_WORDS = r"breast ?-?feeding|breastfeed|breast ?-?fed|nursing|chest ?-?feeding"
+MAYBE_PREGNANT = re.compile(
+    r"\b(could|might|may|maybe|possibly|perhaps|not sure|unsure|don't know|dont know|trying|late period"
+    r"|period is late|missed (?:a|my) period)\b"
+)
+WEEKS_ALONG = re.compile(r"\b(?:i'm|im|i am|at|about|around|nearly|almost)\s+(?:\d+|[a-z]+)\s+weeks?\b")
+NOT_APPLICABLE = re.compile(
+    r"\b(n/?a|not applicable|doesn't apply|does not apply|not relevant|i'm a man|i am a man|i'm male|i am male"
+    r"|male|man|guy|menopause|post-?menopausal|none of (?:these|them|those))\b"
+)
+
+
+def parse_pregnancy(text: Optional[str], intent: Optional[str] = None) -> Optional[str]:
+    """One of PREGNANCY_ANSWERS: "I'm 30 weeks", "breastfeeding", "I might be",
+    "no / not applicable". A bare "yes" does not say which, so it is not understood."""
+    if intent == "deny":
+        return NOT_PREGNANT
+    clean, negated = _without_negated(_clean(text), f"{PREGNANT_WORDS}|{BREASTFEEDING_WORDS}")
+    if re.search(rf"\b({BREASTFEEDING_WORDS})\b", clean):
+        return BREASTFEEDING
+    if re.search(rf"\b({PREGNANT_WORDS})\b", clean) or MAYBE_PREGNANT.search(clean):
+        return COULD_BE_PREGNANT if MAYBE_PREGNANT.search(clean) else PREGNANT
+    if WEEKS_ALONG.search(clean):
+        return PREGNANT
+    if negated or NOT_APPLICABLE.search(clean) or NO.match(clean.strip()):
+        return NOT_PREGNANT
+    return None
+
+
+KIDNEY_DISEASE = (
+    r"ckd|kidney disease|renal disease|kidney failure|renal failure|renal impairment|kidney damage|dialysis"
+    r"|kidney transplant|low egfr|reduced egfr|stage [1-5]|weak kidneys|one kidney|kidney problems?|kidney issues?"
+    r"|kidneys? (?:don't|do not|doesn't|does not) work"
+)
+KIDNEYS_FINE = re.compile(
+    r"\bkidneys?\b(?:\s+[\w']+){0,3}?\s+(not\s+|n't\s+)?(?:fine|normal|ok|okay|good|healthy|great)\b"
+)
+
+
+def parse_kidney_problems(text: Optional[str], intent: Optional[str] = None) -> Optional[bool]:
+    """ "CKD stage 4", "I'm on dialysis" -> True; "my kidneys are fine" -> False."""
+    clean, negated = _without_negated(_clean(text), KIDNEY_DISEASE)
+    if re.search(rf"\b({KIDNEY_DISEASE})\b", clean):
+        return True
+    fine = KIDNEYS_FINE.search(clean)
+    if fine:
+        return bool(fine.group(1))  # "my kidneys are not fine"
+    if negated:
+        return False
+    return parse_yes_no(clean.strip(), intent)
+
+
+CANCER = (
+    r"cancer|cancers|tumou?rs?|myeloma|lymphoma|leuka?emia|carcinoma|sarcoma|melanoma|metastas[ie]s|metastatic"
+    r"|malignan\w*|chemo\w*|radiotherapy|radiation therapy|oncolog\w*"
+)
+RELATIVES = re.compile(
+    r"\b(mother|mum|mom|father|dad|sister|brother|aunt|uncle|grand\w*|family|cousin|wife|husband|partner|friend)\b"
+)
+
+
+def parse_cancer_history(text: Optional[str], intent: Optional[str] = None) -> Optional[bool]:
+    """The person's own cancer, now or in the past: "I had breast cancer",
+    "myeloma" -> True; "never had cancer" -> False. A relative's cancer is
+    not theirs, so then only a plain yes or no counts."""
+    clean, negated = _without_negated(_clean(text), CANCER)
+    if re.search(rf"\b({CANCER})\b", clean) and not RELATIVES.search(clean):
+        return True
+    if negated and not RELATIVES.search(clean):
+        return False
+    return parse_yes_no(clean.strip(), intent)
+
+
 def parse_etiology(kb: KnowledgeBase, text: Optional[str], etiology_words: Dict[str, list]) -> Optional[str]:
     """A condition id from the vocabulary, or "traumatic" / "unknown"; the
     first cause in ``etiology_words`` whose words appear wins."""
@@ -193,8 +286,10 @@ def _is_number(value: object, low: float, high: float) -> bool:
 def is_valid_answer(kb: KnowledgeBase, slot: str, value: object) -> bool:
     """Whether ``value`` is an understood answer for ``slot`` (rather than the
     raw text of one that was not understood)."""
-    if slot in ("mri_confirmed", "neuro_symptoms", "diabetes"):
+    if slot in ("mri_confirmed", "neuro_symptoms", "diabetes", "kidney_problems", "cancer_history"):
         return isinstance(value, bool)
+    if slot == "pregnancy":
+        return value in PREGNANCY_ANSWERS
     if slot == "etiology":
         return value in kb.vocabulary["condition"] or value in (TRAUMATIC, UNKNOWN)
     if slot == "body_site":

@@ -8,12 +8,12 @@ from __future__ import annotations
 from itertools import groupby
 from typing import List, Optional, Sequence
 
-from bme.answers import Answer, Citations, caveat_notes, closing_lines, with_caveat, wording
+from bme.answers import Answer, Citations, caveat_notes, closing_lines, evidence_card, wording
 from bme.knowledge import KnowledgeBase
 from bme.plan import PlanInputs, PlanStep, is_urgent
 
 
-def _cause(kb: KnowledgeBase, etiology: str) -> str:
+def cause_label(kb: KnowledgeBase, etiology: str) -> str:
     return kb.plan.summary.causes.dict().get(etiology) or kb.label("condition", etiology)
 
 
@@ -24,7 +24,7 @@ def describe_inputs(kb: KnowledgeBase, inputs: PlanInputs) -> str:
     if inputs.body_site:
         parts.append(kb.label("body_site", inputs.body_site))
     if inputs.etiology:
-        parts.append(_cause(kb, inputs.etiology))
+        parts.append(cause_label(kb, inputs.etiology))
     if inputs.mri_confirmed is not None:
         parts.append(words.mri_confirmed if inputs.mri_confirmed else words.no_mri)
     if inputs.pain_severity is not None:
@@ -33,6 +33,12 @@ def describe_inputs(kb: KnowledgeBase, inputs: PlanInputs) -> str:
         parts.append(words.pain_duration.format(weeks=f"{inputs.pain_duration_weeks:g}"))
     if inputs.diabetes:
         parts.append(words.diabetes)
+    if inputs.pregnancy in words.pregnancy:
+        parts.append(words.pregnancy[inputs.pregnancy])
+    if inputs.kidney_problems:
+        parts.append(words.kidney_problems)
+    if inputs.cancer_history:
+        parts.append(words.cancer_history)
     return ", ".join(parts)
 
 
@@ -50,41 +56,51 @@ def _heading(kb: KnowledgeBase, step: PlanStep) -> str:
 def _step_lines(kb: KnowledgeBase, step: PlanStep, audience: Optional[str], citations: Citations) -> str:
     text = kb.plan.steps[step.key]
     facts = [kb.facts[fact_id] for fact_id in text.facts]
+    if text.because:  # an option not proposed: the reason, cited
+        return f"- _{text.title}._ {text.because} {citations.mark([ref for fact in facts for ref in fact.references])}"
     body = " ".join(f"{wording(fact, audience)} {citations.mark(fact.references)}" for fact in facts)
     return f"- _{text.title}._ {body}"
 
 
-def render_plan(kb: KnowledgeBase, steps: Sequence[PlanStep], inputs: PlanInputs, audience: Optional[str]) -> Answer:
-    """The whole plan: numbered steps, citations, caveats and disclaimers."""
-    citations = Citations()
+def plan_lines(
+    kb: KnowledgeBase, steps: Sequence[PlanStep], inputs: PlanInputs, audience: Optional[str], citations: Citations
+) -> List[str]:
+    """The plan's title, its steps (cited in ``citations``) and caveats, as Markdown lines;
+    the chat adds what to ask next and the sources line, the printable page its own (bme/plan_page.py)."""
     lines = [f"**{_title(kb, inputs)}**"]
     for _, group in groupby(steps, key=lambda step: step.number):
         group = list(group)
         lines.append(f"**{_heading(kb, group[0])}**")
         lines += [_step_lines(kb, step, audience, citations) for step in group]
     facts = [kb.facts[f] for step in steps for f in kb.plan.steps[step.key].facts]
-    lines += caveat_notes(kb, facts)
+    return lines + caveat_notes(kb, facts, audience)
+
+
+def render_plan(kb: KnowledgeBase, steps: Sequence[PlanStep], inputs: PlanInputs, audience: Optional[str]) -> Answer:
+    """The whole plan: numbered steps, citations, caveats and disclaimers."""
+    citations = Citations(kb)
+    lines = plan_lines(kb, steps, inputs, audience, citations)
+    facts = [kb.facts[f] for step in steps for f in kb.plan.steps[step.key].facts]
     if not is_urgent(inputs):
         lines.append(kb.plan.details_hint)
-    lines += closing_lines(kb, citations)
+    lines += closing_lines(kb, citations, audience)
     return Answer(text="\n".join(lines), found=True, fact_ids=[f.id for f in facts], references=list(citations.order))
 
 
 def explain_step(
     kb: KnowledgeBase, steps: Sequence[PlanStep], number: int, audience: Optional[str]
 ) -> Optional[Answer]:
-    """Everything the knowledge base says behind one step, with evidence strength."""
+    """Everything the knowledge base says behind one step, with its evidence cards."""
     chosen = [step for step in steps if step.number == number]
     if not chosen:
         return None
-    citations = Citations()
+    citations = Citations(kb)
     lines = [f"**{_heading(kb, chosen[0])}**"]
     fact_ids: List[str] = []
     for step in chosen:
         for fact in (kb.facts[f] for f in kb.plan.steps[step.key].facts):
             fact_ids.append(fact.id)
             lines.append(f"- {wording(fact, audience)} {citations.mark(fact.references)}")
-            evidence = kb.plan.step_evidence.format(meaning=kb.answer_wording.evidence_levels.meaning(fact.evidence))
-            lines.append(f"  {with_caveat(evidence, fact)}")
-    lines += closing_lines(kb, citations)
+            lines.append(f"  {evidence_card(kb, fact, audience, citations)}")
+    lines += closing_lines(kb, citations, audience)
     return Answer(text="\n".join(lines), found=True, fact_ids=fact_ids, references=list(citations.order))

@@ -9,6 +9,8 @@ BME_RASA_PORT=${BME_RASA_PORT:-5005}
 BME_ACTION_PORT=${BME_ACTION_PORT:-5055}
 export BME_ACTION_ENDPOINT_URL=${BME_ACTION_ENDPOINT_URL:-http://127.0.0.1:$BME_ACTION_PORT/webhook}
 export BME_TRACKER_DB=${BME_TRACKER_DB:-$PWD/conversations.db}
+# The printable plan's link (docs/CHANNELS.md): where users reach the Rasa server.
+export BME_PUBLIC_URL=${BME_PUBLIC_URL:-http://127.0.0.1:$BME_RASA_PORT}
 # Profile (docs/PRODUCTION.md): local keeps conversations in the SQLite file BME_TRACKER_DB;
 # BME_PROFILE=production uses PostgreSQL (BME_DATABASE_URL) and the Redis lock store.
 ENDPOINTS=endpoints.yml

@@ -32,7 +32,7 @@ class Reach:
 REACHES = (
     Reach("RemoteAction._validate_action_result", "server/action_endpoint.py"),
     Reach("MessageProcessor.action_endpoint", "server/action_endpoint.py"),
-    Reach("app.ctx.agent", "channels/webhooks.py"),
+    Reach("app.ctx.agent", "channels/webhooks.py, channels/plan_page.py"),
     Reach("SQLTrackerStore._retrieve", "server/tracker_store.py"),
     Reach("SQLTrackerStore._additional_events", "server/tracker_store.py"),
     Reach("SQLTrackerStore.SQLEvent", "server/tracker_store.py, server/conversations.py"),

@@ -16,9 +16,11 @@ PLAN = [
     ("can you make me a treatment plan", "mri_confirmed"),
     ("yes", "etiology"),
     ("a compression fracture in my spine", "neuro_symptoms"),
+    ("no", "cancer_history"),
     ("no", "pain_severity"),
     ("severe", "pain_duration_weeks"),
-    ("about four months", None),
+    ("about four months", "pregnancy"),
+    ("no", None),
 ]
 PLAN_HEADING = "**Your plan (spine, vertebral compression fracture"
 

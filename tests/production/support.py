@@ -60,4 +60,7 @@ class Services:
             "BME_REDIS_HOST": self.redis_host,
             "BME_REDIS_PORT": self.redis_port,
             "BME_REDIS_PASSWORD": self.redis_password,
+            # The plan links (bme/plan_link.py), required in this profile.
+            "BME_PLAN_LINK_SECRET": "production-test-secret-of-at-least-32-characters",
+            "BME_PUBLIC_URL": "https://bme.example.org",
         }

@@ -22,7 +22,9 @@ def test_ischemic_hip_plan_with_an_interruption(chat):
     replies = chat("does iloprost help?")
     assert "Iloprost" in texts(replies)[0] and asked(replies, "etiology")
     assert asked(chat("it just came on, no injury"), "pain_severity")
-    plan = texts(chat("about 7 out of 10"))[0]
+    assert asked(chat("about 7 out of 10"), "pregnancy")
+    assert asked(chat("No / not applicable"), "kidney_problems")
+    plan = texts(chat("no, my kidneys are fine"))[0]
     assert plan.startswith("**Your plan (hip, bone marrow edema syndrome, MRI confirmed, pain 7/10)**")
     for number in range(1, 5):
         assert f"**Step {number}: " in plan
@@ -35,11 +37,15 @@ def test_vertebral_fracture_plan_asks_duration_and_neuro(chat):
     chat("can you make me a treatment plan")
     assert asked(chat("yes"), "etiology")
     assert asked(chat("a compression fracture in my spine"), "neuro_symptoms")
+    assert asked(chat("no"), "cancer_history")
     assert asked(chat("no"), "pain_severity")
     assert asked(chat("severe"), "pain_duration_weeks")
-    plan = texts(chat("about four months"))[0]
+    assert asked(chat("about four months"), "pregnancy")
+    plan = texts(chat("not applicable"))[0]
     assert "pain 8/10" in plan and "17.3 weeks" in plan
-    assert KB.plan.steps["therapy_vcf_augmentation"].title in plan
+    # NICE TA279 covers only a recent, unhealed fracture: months of pain is not the trigger.
+    assert KB.plan.steps["no_augmentation_not_recent"].because in plan
+    assert KB.plan.steps["bone_protection"].title in plan
 
 
 def test_neuro_symptoms_stop_the_plan_with_urgent_care_first(chat):
@@ -67,7 +73,8 @@ def test_invalid_answer_re_ask_then_why_and_skip(chat):
     replies = chat("purple")
     assert texts(replies)[0] == QUESTIONS["pain_severity"].why
     assert [b["title"] for b in replies[1]["buttons"]] == ["Skip this question", "Stop the plan"]
-    plan = texts(chat("/skip"))[0]
+    assert asked(chat("/skip"), "pregnancy")
+    plan = texts(chat("no"))[0]
     assert plan.startswith("**Your plan (knee, after an injury, MRI confirmed)**")
 
 
@@ -84,3 +91,20 @@ def test_stop_asks_to_confirm_and_clears_the_plan(chat):
     assert "Do you want to stop" in texts(chat("stop"))[0]
     assert "stopped" in texts(chat("yes"))[0]
     assert "don't have a plan yet" in texts(chat("what was my plan again?"))[0]
+
+
+def test_pregnant_woman_with_hip_bme_gets_no_nsaids_or_drips_and_the_reasons(chat):
+    chat("My MRI shows bone marrow edema in my hip, what should happen next?")
+    assert asked(chat("no injury, it came on by itself"), "pain_severity")
+    replies = chat("6")
+    assert asked(replies, "pregnancy")
+    assert [b["title"] for b in replies[-1]["buttons"]][-1] == "No / not applicable"
+    assert texts(chat("why?"))[0] == QUESTIONS["pregnancy"].why
+    plan = texts(chat("I'm 30 weeks"))[0]  # no kidney question: no drip is proposed
+    assert plan.startswith("**Your plan (hip, bone marrow edema syndrome, MRI confirmed, pain 6/10, pregnant)**")
+    steps = KB.plan.steps
+    for withheld in ("no_nsaids_pregnancy", "no_iloprost_pregnancy", "no_bisphosphonates_pregnancy"):
+        assert steps[withheld].because in plan
+    for option in ("pain_control", "iloprost_option", "bisphosphonate_option"):
+        assert f"_{steps[option].title}._" not in plan
+    assert steps["pain_control_pregnancy"].title in plan and steps["therapy_toh_pregnancy"].title in plan

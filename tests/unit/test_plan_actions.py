@@ -18,6 +18,7 @@ from actions.plan_actions import (
     ValidateTreatmentPlanForm,
     step_number,
 )
+from bme.plan import PLAN_SLOTS
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 FORM = "treatment_plan_form"
@@ -86,7 +87,7 @@ def test_invalid_answer_re_asks_with_an_example(kb):
     )
     assert slots["pain_severity"] is None and slots["invalid_answers"] == 1
     assert [m["text"] for m in messages] == [kb.plan.questions["pain_severity"].invalid]
-    assert "for example" in messages[0]["text"]
+    assert "for example" in messages[0]["text"].lower()
     assert slots["requested_slot"] == "pain_severity"
 
 
@@ -127,10 +128,11 @@ def test_an_answer_that_looks_like_a_question_is_still_an_answer():
             "mri_confirmed": True,
             "etiology": "vertebral_compression_fracture",
             "neuro_symptoms": False,
-            "pain_severity": 6,
+            "cancer_history": False,
+            "pain_severity": 8,
         },
     )
-    assert slots["pain_duration_weeks"] == 17.3 and slots["requested_slot"] is None
+    assert slots["pain_duration_weeks"] == 17.3 and slots["requested_slot"] == "pregnancy"
 
 
 def test_a_real_question_interrupts_without_counting_a_miss():
@@ -151,20 +153,31 @@ def test_control_intents_are_never_taken_as_answers(intent):
     assert "diabetes" not in slots
 
 
+HIP_BMES = {"mri_confirmed": True, "etiology": "bmes", "body_site": "hip"}
+
+
+def test_pain_answer_is_followed_by_the_pregnancy_question(kb):
+    slots, _ = validate("7 out of 10", "pain_severity", slots=HIP_BMES)
+    assert slots["pain_severity"] == 7 and slots["requested_slot"] == "pregnancy"
+
+
 def test_last_answer_completes_the_form():
     slots, _ = validate(
-        "7 out of 10", "pain_severity", slots={"mri_confirmed": True, "etiology": "bmes", "body_site": "hip"}
+        "no, my kidneys are fine", "kidney_problems", slots={**HIP_BMES, "pain_severity": 7, "pregnancy": "no"}
     )
-    assert slots["pain_severity"] == 7 and slots["requested_slot"] is None
+    assert slots["kidney_problems"] is False and slots["requested_slot"] is None
 
 
-COMPLETE = {"mri_confirmed": True, "etiology": "bmes", "body_site": "hip", "pain_severity": 7}
+COMPLETE = {**HIP_BMES, "pain_severity": 7, "pregnancy": "no", "kidney_problems": False}
 
 
 def test_show_plan_is_personal_cited_and_kept(kb):
     slots, messages = run(ActionShowPlan(), tracker("7", slots=COMPLETE, loop=None))
     text = messages[0]["text"]
     assert text.startswith("**Your plan (hip, bone marrow edema syndrome, MRI confirmed, pain 7/10)**")
+    for option in ("pain_control_severe", "iloprost_option", "bisphosphonate_option"):
+        assert kb.plan.steps[option].title in text
+    assert "Not proposed" not in text
     for heading in kb.plan.headings.values():
         assert heading in text
     assert "[1]" in text and kb.disclaimers.clinical in text
@@ -206,7 +219,7 @@ def test_explain_step_gives_the_evidence(kb):
     state = {**COMPLETE, "plan_steps": slots["plan_steps"]}
     _, messages = run(ActionExplainStep(), tracker("tell me more about step 3", "explain_step", slots=state, loop=None))
     assert messages[0]["text"].startswith(f"**Step 3: {kb.plan.headings[3]}**")
-    assert "Evidence:" in messages[0]["text"]
+    assert "Checked against its sources on" in messages[0]["text"]  # each fact's evidence card
     _, messages = run(ActionExplainStep(), tracker("tell me about step 9", "explain_step", slots=state, loop=None))
     assert messages[0]["text"].startswith("Your plan has steps 1, 2, 3, 4.")
 
@@ -252,3 +265,146 @@ def test_a_new_plan_keeps_the_body_site_named_earlier():
     t = tracker("make me a plan", "start_treatment_plan", slots={"body_site": "knee", "etiology": "cno"}, loop=None)
     slots, _ = run(ActionResetPlan(), t)
     assert slots["body_site"] == "knee" and slots["etiology"] is None
+
+
+# The safety questions: pregnancy, kidneys, cancer history.
+
+
+@pytest.mark.parametrize(
+    "text, entities, value",
+    [
+        ('/inform{"pregnancy": "breastfeeding"}', [("pregnancy", "breastfeeding")], "breastfeeding"),
+        ('/inform{"pregnancy": "no"}', [("pregnancy", "no")], "no"),
+        ("I'm 30 weeks", [], "pregnant"),
+        ("not applicable, I'm a man", [], "no"),
+    ],
+)
+def test_pregnancy_answers_from_buttons_and_free_text(text, entities, value):
+    slots, messages = validate(text, "pregnancy", slots={**HIP_BMES, "pain_severity": 6}, entities=entities)
+    assert slots["pregnancy"] == value and messages == []
+
+
+def test_pregnant_woman_is_not_asked_about_her_kidneys():
+    slots, _ = validate("I'm 30 weeks pregnant", "pregnancy", slots={**HIP_BMES, "pain_severity": 6})
+    assert slots["requested_slot"] is None  # no bisphosphonate drip to check the kidneys for
+
+
+def test_not_pregnant_is_asked_about_kidneys_next(kb):
+    slots, _ = validate("no", "pregnancy", intent="deny", slots={**HIP_BMES, "pain_severity": 6})
+    assert slots["pregnancy"] == "no" and slots["requested_slot"] == "kidney_problems"
+    action = next(a() for a in ASK_ACTIONS if a().name() == "action_ask_kidney_problems")
+    _, messages = run(action, tracker("", loop=FORM))
+    assert messages[0]["text"] == kb.plan.questions["kidney_problems"].ask.text
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny", "/skip"]
+
+
+def test_a_bare_yes_to_the_pregnancy_question_is_re_asked_and_nothing_is_lost(kb):
+    state = {**HIP_BMES, "pain_severity": 6}
+    slots, messages = validate("yes", "pregnancy", intent="affirm", slots=state)
+    assert slots["pregnancy"] is None and slots["invalid_answers"] == 1
+    assert [m["text"] for m in messages] == [kb.plan.questions["pregnancy"].invalid]
+    assert slots["requested_slot"] == "pregnancy"
+    assert "pain_severity" not in slots  # earlier answers stay as they were
+
+
+def test_the_pregnancy_question_explains_itself_and_offers_no(kb):
+    action = next(a() for a in ASK_ACTIONS if a().name() == "action_ask_pregnancy")
+    _, messages = run(action, tracker("", loop=FORM))
+    assert "pregnant" in messages[0]["text"] and "breast-feeding" in messages[0]["text"]
+    assert messages[0]["buttons"][-1]["title"] == "No / not applicable"
+    _, messages = run(ActionExplainWhy(), tracker("why?", "ask_why", slots={"requested_slot": "pregnancy"}))
+    assert messages[0]["text"] == kb.plan.questions["pregnancy"].why
+
+
+@pytest.mark.parametrize("text, value", [("CKD stage 4", True), ("my kidneys are fine", False)])
+def test_kidney_answers(text, value):
+    slots, _ = validate(text, "kidney_problems", slots={**HIP_BMES, "pain_severity": 6, "pregnancy": "no"})
+    assert slots["kidney_problems"] is value and slots["requested_slot"] is None
+
+
+def test_kidney_not_sure_skips_and_completes_the_form():
+    slots, _ = validate(
+        "/skip", "kidney_problems", intent="skip", slots={**HIP_BMES, "pain_severity": 6, "pregnancy": "no"}
+    )
+    assert slots["skipped_slots"] == ["kidney_problems"] and slots["requested_slot"] is None
+
+
+VCF = {"mri_confirmed": True, "etiology": "vertebral_compression_fracture", "neuro_symptoms": False}
+
+
+def test_cancer_history_with_a_spinal_fracture_raises_the_same_day_red_flag(kb):
+    slots, messages = validate("I had breast cancer", "cancer_history", slots=VCF)
+    assert slots["cancer_history"] is True and slots["requested_slot"] == "pain_severity"  # the plan goes on
+    flag = next(f for f in kb.red_flags if f.id == "spinal_metastasis_pain")
+    assert messages[0]["text"].startswith(flag.message.patient)
+
+
+def test_no_cancer_history_raises_nothing():
+    slots, messages = validate("no", "cancer_history", intent="deny", slots=VCF)
+    assert slots["cancer_history"] is False and messages == []
+
+
+def test_a_relatives_cancer_is_re_asked(kb):
+    slots, messages = validate("my mum had cancer", "cancer_history", slots=VCF)
+    assert slots["cancer_history"] is None
+    assert [m["text"] for m in messages] == [kb.plan.questions["cancer_history"].invalid]
+
+
+def show(state):
+    slots, messages = run(ActionShowPlan(), tracker("done", slots=state, loop=None))
+    return slots, messages[0]["text"]
+
+
+def test_pregnant_plan_withholds_nsaids_and_drips_with_the_reasons(kb):
+    _, text = show({**HIP_BMES, "pain_severity": 6, "pregnancy": "pregnant"})
+    assert text.startswith("**Your plan (hip, bone marrow edema syndrome, MRI confirmed, pain 6/10, pregnant)**")
+    steps = kb.plan.steps
+    for withheld in ("no_nsaids_pregnancy", "no_iloprost_pregnancy", "no_bisphosphonates_pregnancy"):
+        assert f"_{steps[withheld].title}._ {steps[withheld].because} [" in text
+    for proposed in ("pain_control_pregnancy", "protected_weight_bearing", "therapy_toh_pregnancy"):
+        assert steps[proposed].title in text
+    for option in ("pain_control", "iloprost_option", "bisphosphonate_option"):
+        assert f"_{steps[option].title}._" not in text
+
+
+def test_kidney_plan_withholds_the_bisphosphonate_drip_with_the_reason(kb):
+    _, text = show({**COMPLETE, "kidney_problems": True})
+    withheld = kb.plan.steps["no_bisphosphonates_kidney"]
+    assert f"_{withheld.title}._ {withheld.because}" in text and "kidney problems)**" in text.splitlines()[0]
+    assert kb.plan.steps["iloprost_option"].title in text
+    assert kb.plan.steps["bisphosphonate_option"].title not in text
+
+
+def test_cancer_spine_plan_sends_to_the_cancer_team_not_to_cement(kb):
+    slots, text = show({**VCF, "cancer_history": True, "pain_severity": 8, "pregnancy": "no"})
+    assert kb.plan.steps["therapy_cancer_spine"].title in text
+    assert kb.plan.steps["no_augmentation_cancer"].because in text
+    assert kb.plan.steps["therapy_vcf_augmentation"].title not in text
+    assert "3:therapy_cancer_spine" in slots["plan_steps"]
+
+
+def test_explaining_a_withheld_step_gives_the_evidence_behind_the_reason(kb):
+    state = {**HIP_BMES, "pain_severity": 6, "pregnancy": "pregnant"}
+    slots, _ = show(state)
+    _, messages = run(
+        ActionExplainStep(),
+        tracker("tell me more about step 3", "explain_step", slots={**state, "plan_steps": slots["plan_steps"]}),
+    )
+    for fact_id in kb.plan.steps["no_bisphosphonates_pregnancy"].facts:
+        assert kb.facts[fact_id].patient in messages[0]["text"]
+
+
+def test_reset_clears_the_safety_answers():
+    slots, _ = run(
+        ActionResetPlan(),
+        tracker("start over", "start_over", slots={**COMPLETE, "cancer_history": True}, loop=None),
+    )
+    assert slots["pregnancy"] is None and slots["kidney_problems"] is None and slots["cancer_history"] is None
+
+
+def test_the_domain_knows_every_plan_question():
+    # Rasa only runs actions and sets slots the domain declares: a missing one
+    # leaves the question unasked.
+    assert DOMAIN["forms"][FORM]["required_slots"] == list(PLAN_SLOTS)
+    for slot in PLAN_SLOTS:
+        assert slot in DOMAIN["slots"] and f"action_ask_{slot}" in DOMAIN["actions"], slot

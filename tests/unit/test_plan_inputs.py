@@ -7,9 +7,12 @@ import pytest
 from bme.plan_inputs import (
     is_valid_answer,
     parse_body_site,
+    parse_cancer_history,
     parse_duration_weeks,
     parse_etiology,
+    parse_kidney_problems,
     parse_pain_severity,
+    parse_pregnancy,
     parse_yes_no,
     prefill_from_request,
 )
@@ -145,7 +148,90 @@ def test_prefill_from_the_request(kb):
         ("pain_severity", "7", False),
         ("pain_duration_weeks", 12.0, True),
         ("pain_duration_weeks", -1, False),
+        ("pregnancy", "pregnant", True),
+        ("pregnancy", "no", True),
+        ("pregnancy", "I'm 30 weeks", False),
+        ("pregnancy", True, False),
+        ("kidney_problems", True, True),
+        ("kidney_problems", "CKD stage 4", False),
+        ("cancer_history", False, True),
+        ("cancer_history", "I had breast cancer", False),
     ],
 )
 def test_valid_answers(kb, slot, value, valid):
     assert is_valid_answer(kb, slot, value) is valid
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("I'm 30 weeks", None, "pregnant"),
+        ("I'm 30 weeks pregnant", None, "pregnant"),
+        ("yes, I'm pregnant, due in March", None, "pregnant"),
+        ("we're expecting", None, "pregnant"),
+        ("I'm breastfeeding", None, "breastfeeding"),
+        ("breast-feeding my 3 month old", None, "breastfeeding"),
+        ("not pregnant, but I am breastfeeding", None, "breastfeeding"),
+        ("I might be", None, "could_be_pregnant"),
+        ("could be pregnant, my period is late", None, "could_be_pregnant"),
+        ("not sure", None, "could_be_pregnant"),  # cannot be ruled out
+        ("no", None, "no"),
+        ("No / not applicable", None, "no"),
+        ("not applicable", None, "no"),
+        ("n/a", None, "no"),
+        ("I'm a man", None, "no"),
+        ("I'm not pregnant", None, "no"),
+        ("no longer breastfeeding", None, "no"),
+        ("post-menopausal", None, "no"),
+        ("whatever", "deny", "no"),
+        ("yes", "affirm", None),  # which one? re-asked
+        ("banana", None, None),
+        ("", None, None),
+    ],
+)
+def test_parse_pregnancy(text, intent, expected):
+    assert parse_pregnancy(text, intent) == expected
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("CKD stage 4", None, True),
+        ("I have chronic kidney disease", None, True),
+        ("yes, stage 3", None, True),
+        ("I'm on dialysis", None, True),
+        ("my kidneys don't work well", None, True),
+        ("my kidneys are not fine", None, True),
+        ("my kidneys are fine", None, False),
+        ("kidney function is normal", None, False),
+        ("no kidney problems", None, False),
+        ("no, I don't have kidney disease", None, False),
+        ("no", None, False),
+        ("/affirm", "affirm", True),
+        ("banana", None, None),
+        ("I don't know", None, None),
+    ],
+)
+def test_parse_kidney_problems(text, intent, expected):
+    assert parse_kidney_problems(text, intent) is expected
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("I had breast cancer", None, True),
+        ("yes, lymphoma in 2015", None, True),
+        ("myeloma", None, True),
+        ("prostate cancer 5 years ago, had radiotherapy", None, True),
+        ("I had chemo years ago", None, True),
+        ("no", None, False),
+        ("never had cancer", None, False),
+        ("I've not had cancer", None, False),
+        ("no, but my mum had cancer", None, False),
+        ("my mum had breast cancer", None, None),  # a relative's: re-asked
+        ("/deny", "deny", False),
+        ("banana", None, None),
+    ],
+)
+def test_parse_cancer_history(text, intent, expected):
+    assert parse_cancer_history(text, intent) is expected
