@@ -59,6 +59,16 @@ def inbox(args) -> int:
     return 0
 
 
+def feedback_report(args) -> int:
+    from trainer.feedback import feedback_report as report_feedback  # imports matplotlib
+
+    text, chart = report_feedback(args.store, args.chart, args.since, args.until)
+    print(text)
+    if chart:
+        print(f"Chart: {chart}")
+    return 0
+
+
 def merge(args) -> int:
     from trainer.merge import apply_merge, plan_merge, summary
 
@@ -109,11 +119,7 @@ def parser() -> argparse.ArgumentParser:
     command.set_defaults(run=gate)
 
     command = commands.add_parser("inbox", help="pick misunderstood user messages from the tracker store")
-    command.add_argument(
-        "--store",
-        default=os.environ.get("BME_TRACKER_DB") or str(ROOT / "conversations.db"),
-        help="SQLite tracker store file or SQL URL (default: $BME_TRACKER_DB or conversations.db)",
-    )
+    _store_argument(command)
     command.add_argument("--out", type=Path, default=ROOT / "reports" / "inbox.yml", help="default: %(default)s")
     command.add_argument(
         "--threshold",
@@ -129,6 +135,15 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--force", action="store_true", help="overwrite an existing inbox file")
     command.set_defaults(run=inbox)
 
+    command = commands.add_parser("feedback-report", help="helpfulness of answers per topic and intent, with a chart")
+    _store_argument(command)
+    command.add_argument("--since", type=_moment, help="only feedback from this local date or time on")
+    command.add_argument("--until", type=_moment, help="only feedback before this local date or time")
+    command.add_argument(
+        "--chart", type=Path, default=ROOT / "reports" / "feedback.png", help="PNG to write (default: %(default)s)"
+    )
+    command.set_defaults(run=feedback_report)
+
     command = commands.add_parser("merge", help="add the reviewed inbox entries to data/nlu/")
     command.add_argument("inbox", type=Path, help="the inbox YAML file")
     command.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
@@ -138,6 +153,14 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("inbox", type=Path, help="the inbox YAML file")
     command.set_defaults(run=annotate)
     return main
+
+
+def _store_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--store",
+        default=os.environ.get("BME_TRACKER_DB") or str(ROOT / "conversations.db"),
+        help="SQLite tracker store file or SQL URL (default: $BME_TRACKER_DB or conversations.db)",
+    )
 
 
 def _moment(text: str) -> float:

@@ -103,6 +103,8 @@ class TerminalPrompts:
     def intent(self, entry: InboxEntry, intents: Sequence[str]) -> str:
         suggested = entry.intent.rstrip(UNREVIEWED)
         print(f"\n{entry.text}\n  why: {'; '.join(entry.why) or '-'}   seen: {entry.seen}")
+        if entry.answer:
+            print(f"  answered: {entry.answer}")
         choices = [questionary.Choice(f"{suggested} (predicted)", value=suggested)] if suggested in intents else []
         choices += [intent for intent in intents if intent != suggested] + [questionary.Separator(), DISCARD, STOP]
         return questionary.select("Intent:", choices=choices).ask() or STOP

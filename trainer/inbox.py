@@ -1,8 +1,9 @@
 """The inbox: user messages from real conversations that the assistant
 probably misunderstood, as YAML a trainer corrects and then merges.
 
-A message is picked when it ended in a fallback, its intent confidence was
-below a threshold, or the user's next message rephrased or repeated it.
+A message is picked when the user rated its answer 👎 (listed first), it
+ended in a fallback, its intent confidence was below a threshold, or the
+user's next message rephrased or repeated it.
 Conversations are read from Rasa's SQL tracker store (its ``events`` table)
 with SQLAlchemy: the local SQLite file or any SQL URL.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 import sqlalchemy
 import yaml
@@ -21,6 +22,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, NoSuchTableError, SQLAlchemyError
 
+from bme.feedback import ANSWERED, Vote, votes_from_events
 from trainer import TrainerError, read_yaml
 from trainer.nlu_data import Entity, annotate, normalise
 
@@ -33,9 +35,12 @@ FALLBACK_INTENT = "nlu_fallback"
 CORE_FALLBACK_ACTION = "action_default_fallback"
 SESSION_START_ACTION = "action_session_start"
 UNREVIEWED = "?"
+# The inbox's first group: questions whose answer the user rated 👎.
+RATED_UNHELPFUL = "👎 rated unhelpful"
 
 HEADER = """\
-# NLU inbox: {count} messages the assistant may have misunderstood, grouped by predicted intent.
+# NLU inbox: {count} messages the assistant may have misunderstood, grouped by predicted intent;
+# questions whose answer users rated 👎 come first, with the answer (docs/TRAINING.md: acting on feedback).
 # Review each entry:
 #   - its intent ends in "?" until you review it: delete the "?" when the intent is right,
 #     or write the right one (an intent from domain.yml); delete the whole entry to leave it out;
@@ -57,6 +62,8 @@ class Turn:
     confidence: float  # of the predicted intent
     entities: Tuple[Entity, ...]
     actions: List[str] = field(default_factory=list)
+    answer: str = ""  # the clinical answer given, if any
+    answered_at: Optional[float] = None  # its event's timestamp, which feedback names
 
     def terms(self) -> Set[Tuple[str, str]]:
         return {(entity.entity, entity.value) for entity in self.entities}
@@ -68,6 +75,7 @@ class InboxEntry(BaseModel):
     confidence: Optional[confloat(ge=0, le=1)] = None
     why: List[str] = []
     seen: conint(ge=1) = 1
+    answer: Optional[str] = None  # for questions rated 👎
 
     class Config:
         extra = Extra.forbid
@@ -93,8 +101,12 @@ def store_url(store: str) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
-def read_turns(url: str, since: Optional[float] = None) -> List[Turn]:
-    """The user turns in the store, those from the UNIX time ``since`` on if given."""
+Event = Tuple[str, Mapping[str, Any]]  # sender, event as Rasa stores it
+
+
+def read_events(url: str, since: Optional[float] = None, until: Optional[float] = None) -> List[Event]:
+    """The store's events by sender, then in order; those from the UNIX time
+    ``since`` on and before ``until``, if given."""
     try:
         shown = make_url(url).render_as_string(hide_password=True)
         engine = sqlalchemy.create_engine(url)
@@ -106,6 +118,8 @@ def read_turns(url: str, since: Optional[float] = None) -> List[Turn]:
             query = sqlalchemy.select(events.c.sender_id, events.c.data).order_by(events.c.sender_id, events.c.id)
             if since is not None:
                 query = query.where(events.c.timestamp >= since)
+            if until is not None:
+                query = query.where(events.c.timestamp < until)
             rows = connection.execute(query).all()
     except NoSuchTableError:
         raise TrainerError(f"{shown}: no 'events' table, so this is not a Rasa tracker store") from None
@@ -115,20 +129,29 @@ def read_turns(url: str, since: Optional[float] = None) -> List[Turn]:
         ) from None
     finally:
         engine.dispose()
-    return list(turns_from_events(rows))
+    return list(_decoded(rows))
 
 
-def turns_from_events(rows: Iterable[Tuple[str, str]]) -> Iterator[Turn]:
-    """User turns from (sender, event JSON) rows ordered by sender, then time."""
-    current: Optional[Turn] = None
-    sessions: Dict[str, int] = {}
+def _decoded(rows: Iterable[Tuple[str, str]]) -> Iterator[Event]:
     for sender, data in rows:
         try:
             event = json.loads(data or "{}")
         except ValueError:
             continue  # not an event Rasa wrote
-        if not isinstance(event, dict):
-            continue
+        if isinstance(event, dict):
+            yield sender, event
+
+
+def read_turns(url: str, since: Optional[float] = None) -> List[Turn]:
+    """The user turns in the store, those from the UNIX time ``since`` on if given."""
+    return list(turns_from_events(read_events(url, since)))
+
+
+def turns_from_events(events: Iterable[Event]) -> Iterator[Turn]:
+    """User turns from (sender, event) pairs ordered by sender, then time."""
+    current: Optional[Turn] = None
+    sessions: Dict[str, int] = {}
+    for sender, event in events:
         kind, name = event.get("event"), event.get("name")
         if kind == "action" and name == SESSION_START_ACTION:
             sessions[sender] = sessions.get(sender, 0) + 1
@@ -136,8 +159,11 @@ def turns_from_events(rows: Iterable[Tuple[str, str]]) -> Iterator[Turn]:
             if current:
                 yield current
             current = _turn((sender, sessions.get(sender, 0)), event)
-        elif kind == "action" and current and current.conversation[0] == sender:
-            current.actions.append(name)
+        elif current and current.conversation[0] == sender:
+            if kind == "action":
+                current.actions.append(name)
+            elif kind == "bot" and (event.get("metadata") or {}).get(ANSWERED):
+                current.answer, current.answered_at = event.get("text") or "", event.get("timestamp")
     if current:
         yield current
 
@@ -192,17 +218,38 @@ def reasons(turn: Turn, following: Optional[Turn], threshold: float) -> List[str
     return found
 
 
-def select(turns: List[Turn], threshold: float, known: Set[str]) -> Inbox:
-    """Picked messages, one entry per normalised text, grouped by predicted intent.
+def rated_entry(turn: Turn, vote: Vote, why: List[str]) -> InboxEntry:
+    """A question whose answer was rated 👎, with the answer and the reason."""
+    return InboxEntry(
+        text=annotate(turn.text, turn.entities),
+        intent=turn.predicted + UNREVIEWED,
+        confidence=round(turn.confidence, 2),
+        why=[f"rated unhelpful: {vote.reason or 'no reason given'}", *why],
+        answer=turn.answer,
+    )
 
-    ``known`` holds the normalised texts of training examples: those are skipped.
+
+def select(turns: List[Turn], threshold: float, known: Set[str], votes: Sequence[Vote] = ()) -> Inbox:
+    """Picked messages: first those whose answer ``votes`` rate 👎 (each
+    time), then one entry per normalised text, grouped by predicted intent.
+
+    ``known`` holds the normalised texts of training examples: those are
+    skipped unless rated 👎.
     """
+    unhelpful = {(vote.conversation, vote.answered_at): vote for vote in votes if not vote.helpful}
+    rated: List[InboxEntry] = []
     entries: Dict[str, Tuple[str, InboxEntry]] = {}
     for turn, following in zip(turns, [*turns[1:], None], strict=True):
         key = normalise(turn.text)
-        if not key or key in known or turn.text.startswith("/") or len(turn.text) > MAX_TEXT_LENGTH:
-            continue  # empty, already training data, a button payload, or too long
+        if not key or turn.text.startswith("/") or len(turn.text) > MAX_TEXT_LENGTH:
+            continue  # empty, a button payload, or too long
         why = reasons(turn, following, threshold)
+        vote = unhelpful.get((turn.conversation[0], turn.answered_at))
+        if vote:
+            rated.append(rated_entry(turn, vote, why))
+            continue
+        if key in known:
+            continue
         if not why:
             continue
         if key in entries:
@@ -217,7 +264,7 @@ def select(turns: List[Turn], threshold: float, known: Set[str]) -> Inbox:
                 why=why,
             )
             entries[key] = (turn.predicted, entry)
-    inbox: Inbox = {}
+    inbox: Inbox = {RATED_UNHELPFUL: rated} if rated else {}
     for predicted, entry in sorted(entries.values(), key=lambda item: (item[0], -item[1].seen, item[1].confidence)):
         inbox.setdefault(predicted, []).append(entry)
     return inbox
@@ -254,11 +301,13 @@ def _entry(path: Path, group: str, number: int, data) -> InboxEntry:
 def build_inbox(
     store: str, out: Path, threshold: float, known: Set[str], overwrite: bool, since: Optional[float] = None
 ) -> Inbox:
+    """Write the inbox of the store's conversations (from ``since`` on) to ``out``."""
     if Path(out).exists() and not overwrite:
         raise TrainerError(
             f"{out} already exists and may hold reviews not merged yet: "
             "merge it (make merge) or delete it first, or overwrite it with --force"
         )
-    inbox = select(read_turns(store_url(store), since), threshold, known)
+    events = read_events(store_url(store), since)
+    inbox = select(list(turns_from_events(events)), threshold, known, votes_from_events(events))
     write_inbox(out, inbox)
     return inbox
