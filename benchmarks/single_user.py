@@ -1,128 +1,106 @@
-"""Training time, model size and one user's REST turn latency (`make benchmark`).
+"""Training time, model size and one user's turn latency: this assistant against a stock one (`make benchmark`).
 
-    .venv/bin/python benchmarks/single_user.py
+    .venv/bin/python benchmarks/single_user.py [--rounds 3] [--config config.yml]
 
-1. `rasa train` from scratch: a forced full training into a temporary folder,
-   with its own empty cache, so neither models/ nor .rasa/cache is touched;
-2. the size of that model archive;
-3. one REST turn end to end (HTTP request to reply, action server and SQLite
-   tracker store included) for a single user, p50/p95/p99 over ~200 turns of
-   scripted conversations, served with the freshly trained model.
+A stock `rasa init` project and this one, alternated round after round (stock, this, stock, this, ...):
 
-Prints a Markdown table and writes reports/benchmarks/single-user.json.
+1. `rasa train` from scratch, each training forced, with an empty cache of its own, into a temporary folder
+   (models/ and .rasa/cache are not touched);
+2. the size of the model archives;
+3. both assistants served at once (stock: REST, in-memory tracker store; this one as `make run` starts it:
+   action server, SQLite tracker store), then one user chatting with no pause for --seconds, with each in turn.
+
+Prints the figures of every round and the median ratio (this / stock) with its range over the rounds;
+writes reports/benchmarks/single-user.json.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
+import argparse
 import tempfile
-import time
 from pathlib import Path
+from typing import List, Optional
 
-from common import LOGS, ROOT, latency_ms, local_assistant, machine, markdown_table, run_logged, save_report
-
-TURNS = 200
-WARM_UP_TURNS = 10
-CONVERSATIONS = [
-    [
-        "hi",
-        "I'm a patient",
-        "what is bone marrow edema?",
-        "what causes it?",
-        "how is it diagnosed?",
-        "does iloprost help?",
-        "what are its side effects?",
-        "thanks",
-    ],
-    [
-        "can you make me a treatment plan",
-        "yes",
-        "a compression fracture in my spine",
-        "no",
-        "severe",
-        "about four months",
-        "what was my plan again?",
-        "tell me more about step 2",
-    ],
-    [
-        "hello",
-        "can I walk on my knee?",
-        "is kyphoplasty a good idea for a compression fracture?",
-        "sources?",
-        "goodbye",
-    ],
-]
+from common import ROOT, SETUPS, both_assistants, machine_line, markdown_table, save_report, stock_project, train
+from stats import ratio_over_rounds, ratio_text
+from traffic import Mode, run
 
 
-def train(out: Path) -> float:
-    """Seconds for a full training of the project into ``out``."""
-    started = time.monotonic()
-    run_logged(
-        [
-            str(ROOT / ".venv" / "bin" / "rasa"),
-            "train",
-            "--force",
-            "--fixed-model-name",
-            "bme-assistant",
-            "--out",
-            str(out),
-        ],
-        LOGS / "single-user-train.log",
-        cwd=ROOT,
-        env={**os.environ, "RASA_CACHE_DIRECTORY": str(out / "cache")},
-    )
-    return time.monotonic() - started
-
-
-def turn_latencies(assistant, turns: int) -> list:
-    """Seconds per turn, one user going through the scripted conversations again and again."""
-    messages = (
-        (f"single-{number}", message)
-        for number, conversation in enumerate(itertools.cycle(CONVERSATIONS))
-        for message in conversation
-    )
-    latencies = []
-    for sender, message in itertools.islice(messages, turns):
-        started = time.monotonic()
-        assert assistant.send(sender, message), f"no reply to {message!r}"
-        latencies.append(time.monotonic() - started)
-    return latencies
-
-
-def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="bme-benchmark-") as folder:
-        out = Path(folder)
-        train_seconds = train(out)
-        model = out / "bme-assistant.tar.gz"
-        size_mb = model.stat().st_size / 1e6
-        with local_assistant(LOGS / "single-user", out / "conversations.db", model) as assistant:
-            turn_latencies(assistant, WARM_UP_TURNS)
-            latency = latency_ms(turn_latencies(assistant, TURNS))
-    report = {
-        "machine": machine(),
-        "train_seconds": train_seconds,
-        "model_mb": size_mb,
-        "turns": TURNS,
-        "turn_ms": latency,
+def main(argv: Optional[List[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=20, help="of chatting per set-up and round")
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml", help="this assistant's config")
+    args = parser.parse_args(argv)
+    rounds = range(1, args.rounds + 1)
+    chat = Mode("single-user", users=1, mean_think_s=0, seconds=args.seconds)
+    train_s = {setup: [] for setup in SETUPS}
+    turns = {setup: [] for setup in SETUPS}
+    with tempfile.TemporaryDirectory(prefix="bme-benchmark-") as name:
+        folder = Path(name)
+        projects = {"stock": stock_project(folder), "bme": ROOT}
+        configs = {"stock": projects["stock"] / "config.yml", "bme": args.config.resolve()}
+        for number in rounds:
+            for setup in SETUPS:
+                train_s[setup].append(train(projects[setup], configs[setup], folder, setup))
+                print(f"round {number}: {setup} trained in {train_s[setup][-1]:.0f} s", flush=True)
+        models = {setup: folder / f"{setup}.tar.gz" for setup in SETUPS}
+        model_mb = {setup: models[setup].stat().st_size / 1e6 for setup in SETUPS}
+        with both_assistants(folder, models, projects["stock"]) as urls:
+            for setup in SETUPS:
+                run(urls[setup], setup, Mode("warm-up", 1, 0, 5), "warm-up")
+            for number in rounds:
+                for setup in SETUPS:
+                    turns[setup].append(run(urls[setup], setup, chat, f"round{number}"))
+                    print(f"round {number}: {setup} {turns[setup][-1]}", flush=True)
+    ratios = {
+        "train_s": ratio_over_rounds(train_s["bme"], train_s["stock"]),
+        **{
+            cut: ratio_over_rounds(*([turn[cut] for turn in turns[setup]] for setup in ("bme", "stock")))
+            for cut in ("p50", "p95")
+        },
     }
+    report = {
+        "args": {**vars(args), "config": str(args.config)},
+        "train_s": train_s,
+        "model_mb": model_mb,
+        "turns": turns,
+        "ratios": ratios,
+    }
+    path = save_report("single-user", report)
+    print()
     print(
         markdown_table(
-            ["Measure", "Value"],
+            ["Round", "Set-up", "Training (s)", "Turn p50 / p95 (ms)", "Turns", "Errors", "Generator CPU"],
             [
-                ["`rasa train` from scratch", f"{train_seconds:.0f} s"],
-                ["Model archive", f"{size_mb:.1f} MB"],
                 [
-                    f"REST turn, one user, p50 / p95 / p99 ({TURNS} turns)",
-                    f"{latency['p50']:.0f} / {latency['p95']:.0f} / {latency['p99']:.0f} ms",
-                ],
+                    number,
+                    setup,
+                    f"{train_s[setup][index]:.0f}",
+                    f"{turn['p50']:.0f} / {turn['p95']:.0f}",
+                    turn["turns"],
+                    turn["errors"],
+                    f"{turn['generator_cpu_share']:.0%}",
+                ]
+                for index, number in enumerate(rounds)
+                for setup in SETUPS
+                for turn in [turns[setup][index]]
             ],
         )
     )
+    print()
     print(
-        f"\n{report['machine']['cores']} cores ({report['machine']['cpu']}), {report['machine']['date']}; "
-        f"saved in {save_report('single-user', report).relative_to(ROOT)}"
+        markdown_table(
+            ["Measure", "Median ratio this / stock (range)"],
+            [
+                ["`rasa train` from scratch", ratio_text(ratios["train_s"])],
+                ["Single-user turn p50", ratio_text(ratios["p50"])],
+                ["Single-user turn p95", ratio_text(ratios["p95"])],
+                ["Model archive", f"{model_mb['bme']:.1f} MB (stock {model_mb['stock']:.1f} MB)"],
+            ],
+        )
     )
+    print(f"\n{machine_line()}; saved in {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
