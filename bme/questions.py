@@ -1,0 +1,95 @@
+"""Decide how to reply to a question: a question card, a "did you mean"
+choice, or the topic the intent classifier found.
+
+Plain Python, no Rasa: the actions pass in what the message said and what the
+NLU made of it, and get back a decision.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import List, Optional, Sequence
+
+from bme.knowledge import KnowledgeBase, QuestionCard
+from bme.retrieval import CardMatch, QuestionIndex
+from bme.vocabulary import matcher_for
+
+# Card scores (bme/retrieval.py) at or above which a card is answered directly,
+# and at or above which it is offered as a choice. Tuned on the dev split of
+# tests/answers/real_questions.yml (make test-answers).
+ANSWER_AT = 0.40
+OFFER_AT = 0.25
+# A subject the assistant does not cover is declined from this score when it is
+# the best match: offering nearby covered questions would answer something else.
+DECLINE_AT = 0.35
+# A second card this close to the best makes the match a choice, not an answer,
+# unless the two share a fact (their replies overlap, so either answers).
+TIE_MARGIN = 0.03
+MAX_CHOICES = 3
+# "what are its side effects?": a short question pointing back at the last subject.
+POINTING_BACK = re.compile(r"\b(it|its|it's|this|that|they|them|those|these|the drug|the treatment)\b", re.I)
+SHORT_QUESTION_WORDS = 9
+
+
+@dataclass
+class Decision:
+    card: Optional[QuestionCard] = None  # answer this card
+    choices: List[QuestionCard] = field(default_factory=list)  # or offer these
+    out_of_scope: Optional[QuestionCard] = None  # or say this subject is not covered
+
+    @property
+    def undecided(self) -> bool:
+        return not (self.card or self.choices or self.out_of_scope)
+
+
+def is_follow_up(text: str) -> bool:
+    """A short question that points back at what was discussed."""
+    return len(text.split()) <= SHORT_QUESTION_WORDS and bool(POINTING_BACK.search(text))
+
+
+def decide(matches: Sequence[CardMatch], follow_up: bool) -> Decision:
+    """A follow-up (a short question pointing back at the subject the
+    conversation already has) stays with that subject: the topic path. An
+    uncovered subject that matches best is declined; a clear best card is
+    answered; near misses become choices."""
+    if not matches or follow_up:
+        return Decision()
+    best = matches[0]
+    close = [
+        m
+        for m in matches[1:]
+        if best.score - m.score < TIE_MARGIN
+        and not m.card.out_of_scope
+        and not set(m.card.facts) & set(best.card.facts)
+    ]
+    if best.card.out_of_scope and best.score >= DECLINE_AT and not close:
+        return Decision(out_of_scope=best.card)
+    if best.score >= ANSWER_AT and not close:
+        return Decision(card=best.card)
+    offered = [m.card for m in matches if m.score >= OFFER_AT and not m.card.out_of_scope]
+    return Decision(choices=offered[:MAX_CHOICES])
+
+
+def about(kb: KnowledgeBase, matches: Sequence[CardMatch], treatment: Optional[str]) -> List[CardMatch]:
+    """The matches that can answer a question on ``treatment`` (all when none is
+    named): a card about it by its facts or its wordings. "Does hyperbaric
+    oxygen help?" must not get the iloprost card, nor a general one."""
+    if not treatment:
+        return list(matches)
+    return [match for match in matches if treatment in treatments_of(kb, match.card)]
+
+
+def treatments_of(kb: KnowledgeBase, card: QuestionCard) -> set:
+    named = {value for text in (card.question, *card.asked_as) for value in matcher_for(kb).values(text, "treatment")}
+    return named.union(*(kb.facts[fact].treatments for fact in card.facts))
+
+
+_indexes = {}
+
+
+def index_for(kb: KnowledgeBase) -> QuestionIndex:
+    """One index per loaded knowledge base: built once, at the first question."""
+    if id(kb) not in _indexes:
+        _indexes[id(kb)] = QuestionIndex(list(kb.questions.values()), matcher_for(kb).canonical_text)
+    return _indexes[id(kb)]

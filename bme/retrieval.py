@@ -1,0 +1,119 @@
+"""Match a message to the question cards of ``knowledge/questions/``.
+
+Real people tell their story first and ask last, misspell, and use lay words.
+So in a story the sentences that ask are scored, each with the story's
+subject (the conditions and body sites it names), the best one winning;
+vocabulary synonyms are replaced by their canonical ids before matching
+("zometa" and "zoledronic acid" are one word here), and two TF-IDF views are
+combined: words and word pairs for meaning, character n-grams for
+typos. A card scores as its best-matching wording (its question or one of the
+ways people ask it). Plain Python with scikit-learn (installed with Rasa): no
+model is downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, List, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from bme.knowledge import QuestionCard
+
+# A sentence ends at . ! ? or a line break; people's stories have several.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# Words that say nothing about the subject: without them, "how do I renew my
+# passport" shares nothing with "can I go running?".
+FUNCTION_WORDS = frozenset(
+    "a an the i me my mine we our you your he she him her his they them their it its this that these those "
+    "is are am was were be been being do does did doing have has had having to of in on at by for from with "
+    "and or but so if as about into than then there here just very really also please hi hello thanks thank "
+    "can could would should will shall may might must what how when why where which who whom whose".split()
+)
+WORD = re.compile(r"\w+")
+# A story's question: the sentences that ask (the rest tells the story).
+QUESTION_START = re.compile(
+    r"(what|how|when|why|where|which|who|can|could|should|shall|is|are|do|does|did|will|would|any)\b", re.I
+)
+# "mris", "fractures", "bones": a plural matches its singular.
+PLURAL = re.compile(r"(?<=[a-z]{3})s$(?<!ss)(?<!us)(?<!is)")
+# Who speaks or who said what ("my doctor says", vocabulary audience ids) says
+# nothing about what is asked.
+SPEAKER = re.compile(r"audience_")
+# What a story is about (vocabulary ids of conditions and body sites, see
+# bme/vocabulary.py canonical_text): "What is it?" at the end of a story about
+# a bone bruise in the knee is a question about a bone bruise in the knee (or a drug it names).
+SUBJECT = re.compile(r"\b(?:condition|body_site|treatment)_\w+")
+# A statement this short ("six weeks", "my knee", "tell me more") answers or
+# steers the conversation; the intent classifier reads it, not the cards.
+MIN_STATEMENT_WORDS = 3
+# Weights of the two views in a card's score (tuned on tests/answers/real_questions.yml, dev split).
+WORD_WEIGHT = 0.5
+CHARACTER_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class CardMatch:
+    card: QuestionCard
+    score: float  # 0..1: cosine similarity of the best wording
+
+
+def content_words(text: str) -> str:
+    words = WORD.findall(text.lower())
+    return " ".join(PLURAL.sub("", word) for word in words if word not in FUNCTION_WORDS and not SPEAKER.match(word))
+
+
+def is_question(sentence: str) -> bool:
+    return bool(content_words(sentence)) and (sentence.endswith("?") or bool(QUESTION_START.match(sentence)))
+
+
+def sentences(text: str) -> List[str]:
+    return [part.strip() for part in SENTENCE_END.split(text or "") if part.strip()]
+
+
+class QuestionIndex:
+    """TF-IDF index over every wording of every card."""
+
+    def __init__(self, cards: Sequence[QuestionCard], normalise: Callable[[str], str]):
+        self._canonical = normalise
+        self._cards = list(cards)
+        wordings = [(index, text) for index, card in enumerate(self._cards) for text in (card.question, *card.asked_as)]
+        self._owner = np.array([index for index, _ in wordings])
+        texts = [content_words(normalise(text)) for _, text in wordings]
+        self._words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+        self._characters = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+        if texts:
+            self._word_matrix = self._words.fit_transform(texts)
+            self._character_matrix = self._characters.fit_transform(texts)
+
+    def _similarities(self, normalised: List[str]) -> np.ndarray:
+        """Rows: content words of texts; columns: wordings."""
+        words = normalize(self._words.transform(normalised)) @ self._word_matrix.T
+        characters = normalize(self._characters.transform(normalised)) @ self._character_matrix.T
+        return WORD_WEIGHT * words.toarray() + CHARACTER_WEIGHT * characters.toarray()
+
+    def _parts(self, text: str, whole: str) -> List[str]:
+        """What is scored, as content words: a one-sentence message whole; in a
+        story, the sentences that ask (every sentence and the whole when none
+        asks), each with the story's subject."""
+        if len(sentences(text)) < 2:
+            return [content_words(whole)]
+        subject = " ".join(dict.fromkeys(SUBJECT.findall(whole)))
+        asked = [part for part in sentences(text) if is_question(part)]
+        own = [content_words(self._canonical(part)) for part in asked or sentences(text)]
+        return ([] if asked else [content_words(whole)]) + [f"{words} {subject}" for words in own if words]
+
+    def rank(self, text: str, limit: int = 3) -> List[CardMatch]:
+        """The best cards for ``text``, best first, each scored by its best wording
+        against the best-matching part of the message."""
+        whole = self._canonical(text)
+        if not self._cards or len(content_words(whole).split()) < MIN_STATEMENT_WORDS and not is_question(text.strip()):
+            return []
+        by_wording = self._similarities(self._parts(text, whole)).max(axis=0)
+        by_card = np.zeros(len(self._cards))
+        np.maximum.at(by_card, self._owner, by_wording)
+        order = np.argsort(-by_card, kind="stable")[:limit]
+        return [CardMatch(self._cards[index], float(by_card[index])) for index in order]

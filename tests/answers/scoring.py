@@ -1,0 +1,87 @@
+"""Score the assistant's replies to real questions (tests/answers/real_questions.yml).
+
+A question is labelled with what a good answer must use (`expects`: question card or
+fact ids). An in-scope question counts as answered when the reply contains the
+direct answer of an expected card or the text of an expected fact, in either
+audience's wording; an out-of-scope one when the reply is the out-of-scope reply.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List
+
+import yaml
+
+from bme.knowledge import KnowledgeBase
+
+QUESTIONS_FILE = Path(__file__).with_name("real_questions.yml")
+
+
+@dataclass
+class Result:
+    question: dict
+    reply: str
+    passed: bool
+
+
+def load_questions(split: str, path: Path = QUESTIONS_FILE) -> List[dict]:
+    questions = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    return [question for question in questions if question["split"] == split]
+
+
+def expected_texts(kb: KnowledgeBase, question: dict) -> List[str]:
+    texts = []
+    for item in question.get("expects", []):
+        if item in kb.questions:
+            texts += [kb.questions[item].answer.patient, kb.questions[item].answer.professional]
+        else:
+            texts += [kb.facts[item].patient, kb.facts[item].professional]
+    return texts
+
+
+def out_of_scope_texts(kb: KnowledgeBase) -> List[str]:
+    not_covered = kb.messages["not_covered"].text.split("{subject}")[0]
+    return [kb.messages["out_of_scope"].text, not_covered]
+
+
+def passed(kb: KnowledgeBase, question: dict, reply: str) -> bool:
+    wanted = expected_texts(kb, question) if question["in_scope"] else out_of_scope_texts(kb)
+    return any(text in reply for text in wanted)
+
+
+def shares(results: Iterable[Result], key: str) -> Dict[str, tuple]:
+    """key value -> (passed, total)."""
+    counts = defaultdict(lambda: [0, 0])
+    for result in results:
+        counts[result.question[key]][0] += result.passed
+        counts[result.question[key]][1] += 1
+    return {name: tuple(count) for name, count in sorted(counts.items())}
+
+
+def share(results: List[Result]) -> float:
+    return sum(result.passed for result in results) / len(results) if results else 1.0
+
+
+def report(results: List[Result], split: str) -> str:
+    in_scope = [r for r in results if r.question["in_scope"]]
+    out_of_scope = [r for r in results if not r.question["in_scope"]]
+    lines = [
+        f"# Real questions, {split} split",
+        "",
+        f"In scope answered with an expected fact: {sum(r.passed for r in in_scope)}/{len(in_scope)}"
+        f" ({share(in_scope):.0%}); out of scope declined: {sum(r.passed for r in out_of_scope)}/{len(out_of_scope)}.",
+    ]
+    for key in ("topic", "asker"):
+        lines += ["", f"| {key} | answered | total |", "|---|---|---|"]
+        lines += [f"| {name} | {ok} | {total} |" for name, (ok, total) in shares(results, key).items()]
+    failures = [r for r in results if not r.passed]
+    lines += ["", f"## Failures ({len(failures)})"]
+    for result in failures:
+        question = result.question
+        reply = " ".join(result.reply.split())[:300]
+        lines += ["", f"- {question['id']} ({question['topic']}, {question['asker']}): {question['text'][:200]}"]
+        lines += [f"  - expects: {question.get('expects') or 'out-of-scope reply'}", f"  - got: {reply}"]
+    return "\n".join(lines) + "\n"

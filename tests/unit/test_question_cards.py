@@ -1,0 +1,118 @@
+"""The question cards of knowledge/questions/: sound, reachable, and answered
+through the action as a user would see it."""
+
+import textstat
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import reply_to_question
+from bme.questions import decide, index_for
+
+MAX_PATIENT_GRADE = 7
+
+
+def cards(kb):
+    return list(kb.questions.values())
+
+
+def test_every_card_selects_existing_facts_and_only_in_scope_cards_have_them(kb):
+    for card in cards(kb):
+        assert all(fact in kb.facts for fact in card.facts), card.id
+        if card.out_of_scope:
+            assert card.facts == [] and card.answer is None, card.id
+        else:
+            assert 1 <= len(card.facts) <= 4, card.id
+
+
+def own_question(card):
+    """An out-of-scope card's question names its subject ("gout")."""
+    return f"what about {card.question}?" if card.out_of_scope else card.question
+
+
+def test_no_card_is_unreachable(kb):
+    """Asked as its own question, every card is the reply: answered, or declined."""
+    index = index_for(kb)
+    for card in cards(kb):
+        matches = index.rank(own_question(card))
+        decision = decide(matches, follow_up=False)
+        assert card in (decision.card, decision.out_of_scope), (card.id, [m.card.id for m in matches])
+
+
+def test_patients_can_read_the_direct_answers(kb):
+    hard = {
+        card.id: textstat.flesch_kincaid_grade(card.answer.patient)
+        for card in cards(kb)
+        if card.answer and textstat.flesch_kincaid_grade(card.answer.patient) > MAX_PATIENT_GRADE
+    }
+    assert hard == {}
+
+
+def reply(kb, text, slots=None, intent=None, entities=()):
+    """What the user sees when ``text`` reaches the question path."""
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [{"entity": entity, "value": value} for entity, value in entities],
+        "intent_ranking": [],
+    }
+    tracker = Tracker("user-1", slots or {}, latest, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    reply_to_question(dispatcher, tracker, kb)
+    return dispatcher.messages
+
+
+def text_of(messages):
+    return "\n".join(message.get("text") or "" for message in messages)
+
+
+def test_a_story_gets_the_direct_answer_of_its_question(kb):
+    story = (
+        "I slipped on the stairs in March and my knee has ached ever since. The GP sent me for a scan. "
+        "The report mentions a bone bruise on the inner side of the joint. I'm on my feet all day at work. "
+        "How long will it take to heal?"
+    )
+    card = kb.questions["bone_bruise_how_long"]
+    assert card.answer.patient in text_of(reply(kb, story))
+
+
+def test_is_it_cancer_leads_with_the_answer(kb):
+    text = text_of(reply(kb, "is bone marrow oedema a type of cancer?"))
+    assert kb.questions["is_it_cancer"].answer.patient in text
+    assert kb.facts["bme_cause_tumour"].patient in text
+
+
+def test_running_after_a_drug_question_does_not_inherit_the_drug(kb):
+    text = text_of(reply(kb, "can I still go running?", slots={"treatment": "nsaids"}))
+    assert kb.questions["return_to_running"].answer.patient in text
+    assert "NSAID" not in text and kb.facts["nsaids_first_line"].patient not in text
+
+
+def test_a_personal_question_offers_the_plan(kb):
+    messages = reply(kb, "what would you recommend for me?")
+    assert kb.questions["recommend_for_me"].answer.patient in text_of(messages)
+    buttons = [button["payload"] for message in messages for button in message.get("buttons") or []]
+    assert kb.buttons.make_plan.payload in buttons
+
+
+def test_an_unrelated_subject_is_declined_by_name(kb):
+    text = text_of(reply(kb, "what helps a gout flare in my big toe?"))
+    assert text.startswith(kb.messages["not_covered"].text.format(subject=kb.questions["gout"].question))
+
+
+def test_a_short_follow_up_keeps_the_conversation_s_subject(kb):
+    """ "What are its side effects?" after iloprost: the iloprost facts, not a card's guess."""
+    text = text_of(reply(kb, "what are its side effects?", {"treatment": "iloprost"}, "ask_side_effects"))
+    assert kb.facts["iloprost_side_effects"].patient in text
+
+
+def test_an_opening_question_pointing_back_still_gets_its_card(kb):
+    text = text_of(reply(kb, "will it come back?"))
+    assert kb.questions["will_it_come_back"].answer.patient in text
+
+
+def test_a_named_treatment_no_card_is_about_gets_no_card(kb):
+    """ "Does hyperbaric oxygen work?" ranks the iloprost card first; the reply must not be any card."""
+    text = text_of(
+        reply(kb, "does hyperbaric oxygen work for bone marrow edema?", None, "ask_treatment", [("treatment", "hbot")])
+    )
+    assert not any(card.answer and card.answer.patient in text for card in cards(kb))

@@ -1,0 +1,94 @@
+"""Matching messages to question cards: stories, typos, lay words, confidence."""
+
+import pytest
+
+from bme.knowledge import QuestionCard
+from bme.retrieval import QuestionIndex, sentences
+from bme.vocabulary import matcher_for
+
+
+def card(card_id, question, *asked_as):
+    return QuestionCard(
+        id=card_id,
+        question=question,
+        asked_as=list(asked_as),
+        answer={"patient": "Yes.", "professional": "Yes."},
+        facts=["bme_what_it_is"],
+    )
+
+
+CARDS = [
+    card("is_it_cancer", "Is bone marrow edema cancer?", "is it a tumour", "does this mean cancer", "is it malignant"),
+    card("will_it_come_back", "Will it come back?", "can it return", "can it happen again", "will it recur"),
+    card("can_i_run", "Can I go running?", "when can I run again", "is jogging ok", "can I do sport"),
+    card(
+        "zoledronate_risks",
+        "What are the risks of zoledronate?",
+        "zoledronic acid side effects",
+        "is zometa safe",
+        "zoledronate dangers",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def index(kb):
+    return QuestionIndex(CARDS, matcher_for(kb).canonical_text)
+
+
+def best(index, text):
+    return index.rank(text)[0]
+
+
+@pytest.mark.parametrize(
+    "message, card_id",
+    [
+        ("Is bone marrow edema cancer?", "is_it_cancer"),
+        ("is bone marow edeema a cancer", "is_it_cancer"),  # typos
+        ("will it come back", "will_it_come_back"),
+        ("when can i start jogging again", "can_i_run"),
+        ("what are the side effects of Zometa", "zoledronate_risks"),  # brand name -> canonical id
+    ],
+)
+def test_short_questions_find_their_card(index, message, card_id):
+    assert best(index, message).card.id == card_id
+
+
+def test_a_long_story_is_matched_by_its_question_sentence(index):
+    story = (
+        "I fell off my bike in May and my knee has hurt ever since. My GP sent me for an MRI and the "
+        "report says bone marrow edema in the medial femoral condyle. I've been on crutches for three "
+        "weeks and take ibuprofen. The physio says it will settle. Will it come back once it heals?"
+    )
+    match = best(index, story)
+    assert match.card.id == "will_it_come_back"
+    assert match.score > index.rank("what is the capital of France")[0].score
+
+
+def test_scores_are_ranked_and_bounded(index):
+    ranked = index.rank("is zoledronic acid safe", limit=3)
+    assert [m.card.id for m in ranked][0] == "zoledronate_risks"
+    assert all(0 <= m.score <= 1.0001 for m in ranked)
+    assert ranked == sorted(ranked, key=lambda m: -m.score)
+
+
+def test_an_unrelated_message_scores_low(index):
+    assert best(index, "how do I bake sourdough bread").score < 0.2
+
+
+@pytest.mark.parametrize("statement", ["six weeks", "my knee", "tell me more"])
+def test_short_statements_are_left_to_the_intent_classifier(index, statement):
+    assert index.rank(statement) == []
+
+
+def test_a_short_question_is_still_matched(index):
+    assert best(index, "jogging?").card.id == "can_i_run"
+
+
+def test_sentences_split_a_story():
+    assert sentences("I fell. It hurts!\nWhat now?") == ["I fell.", "It hurts!", "What now?"]
+
+
+def test_canonical_text_merges_synonyms(kb):
+    canonical = matcher_for(kb).canonical_text
+    assert canonical("Zometa drip") == canonical("zoledronic acid drip")
