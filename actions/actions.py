@@ -3,17 +3,19 @@ Python core (``answers``, ``vocabulary``, ``knowledge``) and back."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.dispatch import say, send_answer
+from actions.dispatch import say
+from actions.feedback_actions import send_rated_answer
 from actions.plan_actions import why_current_question
 from bme import answers
-from bme.knowledge import KnowledgeBase, KnowledgeError, knowledge_base
-from bme.vocabulary import canonical_value, red_flag_detector_for
+from bme.knowledge import KnowledgeBase, KnowledgeError, QuestionCard, knowledge_base
+from bme.questions import MAX_CHOICES, Decision, about, decide, index_for, is_follow_up
+from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, claimed_audience, red_flag_detector_for
 
 try:
     # Loaded and validated once when the action server imports this package;
@@ -22,6 +24,9 @@ try:
 except KnowledgeError as error:
     raise ImportError(f"The knowledge base is invalid: {error}") from error
 
+OUT_OF_SCOPE = "out_of_scope"
+# "I'm an orthopaedic surgeon, you can be technical" says who they are and nothing more.
+SELF_DESCRIPTION_WORDS = 8
 PLAN_TOPICS = {"treatment", "procedure", "pain_management"}
 CONTEXT_ENTITIES = ("treatment", "condition", "body_site")
 MAX_BUTTONS = 4
@@ -63,17 +68,94 @@ class ActionGreet(Action):
 
 
 class ActionSetAudience(Action):
+    """ "I'm a GP" sets the wording for clinicians; "my surgeon said ..." does not:
+    it is a question that mentions someone else's profession. "I'm a patient,
+    my MRI says ... what does that mean?" sets the audience and gets its answer."""
+
     def name(self) -> Text:
         return "action_set_audience"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
-        audience = canonical_value(kb, "audience", next(tracker.get_latest_entity_values("audience"), None))
-        if audience is None:
+        text = tracker.latest_message.get("text") or ""
+        clicked = canonical_value(kb, "audience", next(tracker.get_latest_entity_values("audience"), None))
+        audience = clicked if text.startswith("/") else claimed_audience(kb, text)
+        if audience is not None:
+            say(dispatcher, kb.messages[f"audience_{audience}"])
+            if not asks_more(text):
+                return [SlotSet("audience", audience)]
+            tracker.slots["audience"] = audience  # this turn's answer already speaks to them
+            return [SlotSet("audience", audience), *(reply_to_question(dispatcher, tracker, kb) or [])]
+        events = reply_to_question(dispatcher, tracker, kb)
+        if events is None:
             say(dispatcher, kb.messages["ask_audience"])
-            return []
-        say(dispatcher, kb.messages[f"audience_{audience}"])
-        return [SlotSet("audience", audience)]
+        return events or []
+
+
+def asks_more(text: str) -> bool:
+    """A question besides saying who they are: "I'm a GP. Does iloprost work?"."""
+    return "?" in text and len(text.split()) > SELF_DESCRIPTION_WORDS
+
+
+def chosen_card(kb: KnowledgeBase, tracker: Tracker) -> Optional[QuestionCard]:
+    """The card of a "did you mean" button the user clicked."""
+    return kb.questions.get(next(tracker.get_latest_entity_values("question_card"), None) or "")
+
+
+def send_card(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, card: QuestionCard) -> List:
+    answer = answers.answer_card(kb, card, tracker.get_slot("audience"))
+    buttons = [kb.buttons.make_plan.dict()] if card.offers_plan and not tracker.active_loop_name else []
+    return send_rated_answer(dispatcher, kb, answer, buttons, tracker, card.id)
+
+
+def offer_choices(dispatcher: CollectingDispatcher, kb: KnowledgeBase, cards: List[QuestionCard]) -> None:
+    buttons = [{"title": card.question, "payload": f'/inform{{"question_card": "{card.id}"}}'} for card in cards]
+    say(dispatcher, kb.messages["did_you_mean"])
+    dispatcher.utter_message(buttons=buttons + [kb.buttons.help.dict()])
+
+
+def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, topic: str) -> List:
+    explicit = explicit_context(kb, tracker)
+    answer = answers.answer_question(kb, topic, explicit, carried_context(kb, tracker), tracker.get_slot("audience"))
+    if not answer.found:
+        dispatcher.utter_message(text=answer.text, buttons=topic_buttons(kb, answer.suggestions, explicit))
+        return []
+    buttons = [kb.buttons.make_plan.dict()] if topic in PLAN_TOPICS and not tracker.active_loop_name else []
+    return send_rated_answer(dispatcher, kb, answer, buttons, tracker, topic)
+
+
+def reply_to_question(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> Optional[List]:
+    """Answer from a question card, the intent's topic, or a "did you mean"
+    choice; None when none of them fits the message."""
+    text = tracker.latest_message.get("text") or ""
+    card = chosen_card(kb, tracker)
+    explicit, carried = explicit_context(kb, tracker), carried_context(kb, tracker)
+    # "What are its side effects?" points back at the treatment discussed. "Will it come back?"
+    # after "is it cancer?" is about the edema, not the cancer it asked about: a carried
+    # condition is no subject to point back at, so the question's card answers.
+    follow_up = is_follow_up(text) and bool(carried.treatment)
+    # Filter before keeping the best three: the card on the named treatment may rank fourth.
+    matches = about(kb, index_for(kb).rank(text, limit=len(kb.questions)), explicit.treatment)[:MAX_CHOICES]
+    decision = Decision(card=card) if card else decide(matches, follow_up)
+    if decision.card:
+        return send_card(dispatcher, tracker, kb, decision.card)
+    if decision.out_of_scope:
+        say(dispatcher, kb.messages["not_covered"], subject=decision.out_of_scope.question)
+        return []
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    # A bare statement such as "I have CNO" is answered as a treatment question.
+    topic = kb.topic_for_intent(intent)
+    topic = topic or ("treatment" if explicit.treatment or explicit.condition else None)
+    # "Did you mean" only when the message may be about what the assistant covers.
+    unrelated = intent == OUT_OF_SCOPE and not (explicit.treatment or explicit.condition)
+    if (
+        decision.choices
+        and not unrelated
+        and not (topic and (explicit.treatment or explicit.condition or is_follow_up(text)))
+    ):
+        offer_choices(dispatcher, kb, decision.choices)
+        return []
+    return answer_topic(dispatcher, tracker, kb, topic) if topic else None
 
 
 class ActionAnswerQuestion(Action):
@@ -82,21 +164,12 @@ class ActionAnswerQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
-        explicit = explicit_context(kb, tracker)
-        # A bare statement such as "I have CNO" is answered as a treatment question.
-        topic = kb.topic_for_intent((tracker.latest_message.get("intent") or {}).get("name"))
-        topic = topic or ("treatment" if explicit.treatment or explicit.condition else None)
-        if topic is None:
+        events = reply_to_question(dispatcher, tracker, kb)
+        if events is None and (tracker.latest_message.get("intent") or {}).get("name") == OUT_OF_SCOPE:
+            say(dispatcher, kb.messages["out_of_scope"])
+        elif events is None:
             offer_likely_topics(dispatcher, tracker, kb)
-            return []
-        answer = answers.answer_question(
-            kb, topic, explicit, carried_context(kb, tracker), tracker.get_slot("audience")
-        )
-        if not answer.found:
-            dispatcher.utter_message(text=answer.text, buttons=topic_buttons(kb, answer.suggestions, explicit))
-            return []
-        buttons = [kb.buttons.make_plan.dict()] if topic in PLAN_TOPICS and not tracker.active_loop_name else []
-        return send_answer(dispatcher, answer, buttons=buttons)
+        return events or []
 
 
 class ActionListSources(Action):
@@ -121,12 +194,22 @@ class ActionExplainWhy(Action):
         if question:
             dispatcher.utter_message(text=question)
         else:
-            dispatcher.utter_message(text=answers.explain_evidence(kb, tracker.get_slot("last_facts") or []))
+            dispatcher.utter_message(
+                text=answers.explain_evidence(kb, tracker.get_slot("last_facts") or [], tracker.get_slot("audience"))
+            )
         return []
 
 
+def classified_tier(tracker: Tracker) -> str:
+    """The tier of the red-flag intent the message was classified as; the
+    emergency tier, the safe default, for any other intent."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return next((tier for tier, name in RED_FLAG_INTENTS.items() if name == intent), "emergency")
+
+
 class ActionRedFlag(Action):
-    """Urgent-care message for the red flag the user described."""
+    """Urgent-care message for the red flag the user described: the flag's own
+    message, or its tier's generic one when no phrase rule names the flag."""
 
     def name(self) -> Text:
         return "action_red_flag"
@@ -135,7 +218,7 @@ class ActionRedFlag(Action):
         kb = knowledge_base()
         flag = red_flag_detector_for(kb).detect(tracker.latest_message.get("text") or "")
         if flag is None:
-            say(dispatcher, kb.messages["red_flag_generic"])
+            say(dispatcher, kb.messages[f"red_flag_{classified_tier(tracker)}"])
         else:
             dispatcher.utter_message(text=answers.red_flag_message(kb, flag, tracker.get_slot("audience")))
         say(dispatcher, kb.messages["continue_after_red_flag"])
@@ -158,9 +241,14 @@ def offer_likely_topics(dispatcher: CollectingDispatcher, tracker: Tracker, kb: 
 
 
 class ActionRephraseFallback(Action):
+    """Not understood by the classifier: a long story often still matches a question card."""
+
     def name(self) -> Text:
         return "action_rephrase_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
-        offer_likely_topics(dispatcher, tracker, knowledge_base())
-        return []
+        kb = knowledge_base()
+        events = reply_to_question(dispatcher, tracker, kb)
+        if events is None:
+            offer_likely_topics(dispatcher, tracker, kb)
+        return events or []

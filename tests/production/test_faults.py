@@ -71,7 +71,7 @@ def test_slow_action_server_then_back(setup):
         response, seconds = timed_post(rasa, "slow", f"what is bone marrow edema? {PRIVATE}")
     assert response.status_code == 200 and texts(response.json()) == [UNAVAILABLE] and seconds < FEW_SECONDS
     with action_server(FAULTS_LOGS, env, action_port):
-        assert "Sources: [1]" in "\n".join(texts(rasa.send("slow", "what is bone marrow edema?")))
+        assert "Sources: [[1]](https://" in "\n".join(texts(rasa.send("slow", "what is bone marrow edema?")))
     assert user_texts(stored_events(database_url, "slow")) == ["what is bone marrow edema?"]
 
 

@@ -83,7 +83,7 @@ def test_concurrent_messages_for_one_conversation_are_handled_one_at_a_time(clus
         }
         replies = {question: texts(future.result()) for question, future in futures.items()}
     for question, reply in replies.items():
-        assert reply and reply != [UNAVAILABLE] and "Sources: [1]" in "\n".join(reply), (question, reply)
+        assert reply and reply != [UNAVAILABLE] and "Sources: [[1]](https://" in "\n".join(reply), (question, reply)
 
     stored = turns(stored_events(cluster.database_url, sender))
     assert sorted(turn[0]["text"] for turn in stored) == sorted(QUESTIONS)

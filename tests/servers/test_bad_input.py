@@ -37,4 +37,4 @@ def test_conversation_continues_after_bad_input(chat):
     chat("")
     chat("x" * 10_000)
     replies = chat("what is bone marrow edema?")
-    assert "Sources: [1]" in "\n".join(r.get("text", "") for r in replies)
+    assert "Sources: [[1]](https://" in "\n".join(r.get("text", "") for r in replies)

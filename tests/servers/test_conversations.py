@@ -14,11 +14,11 @@ def texts(replies):
     return [reply.get("text", "") for reply in replies]
 
 
-def assert_clinical_answer(replies):
+def assert_clinical_answer(replies, audience=None):
     text = "\n".join(texts(replies))
     assert re.search(r"\[1\]", text), text
-    assert "Sources: [1]" in text, text
-    assert DISCLAIMER in text, text
+    assert "Sources: [[1]](https://" in text, text
+    assert KB.disclaimers.for_audience(audience) in text, text
     return text
 
 
@@ -41,7 +41,7 @@ def test_audience_change_switches_wording(chat):
     patient = assert_clinical_answer(chat("does zoledronic acid work?"))
     replies = chat("actually I'm an orthopaedic surgeon")
     assert "clinical detail" in texts(replies)[0]
-    professional = assert_clinical_answer(chat("does zoledronic acid work?"))
+    professional = assert_clinical_answer(chat("does zoledronic acid work?"), "professional")
     assert patient != professional
 
 
@@ -49,7 +49,7 @@ def test_sources_list_full_references(chat):
     chat("is kyphoplasty a good idea for a compression fracture?")
     text = "\n".join(texts(chat("sources?")))
     assert text.startswith("Sources for my last answer:")
-    assert re.search(r"\[1\] .+\d{4}", text)
+    assert re.search(r"\[\[1\]\]\(https://[^)]+\) .+\d{4}", text)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,8 @@ from bme.knowledge import knowledge_base
 from tests.servers.clients import SLACK_SIGNING_SECRET, button_click, direct_message, signed_post
 
 KB = knowledge_base()
+# "does iloprost help?" is answered by this question card, its question as the heading.
+ILOPROST_HEADING = KB.questions["iloprost_works"].question
 DISCLAIMER = KB.disclaimers.clinical
 AUDIENCE_BUTTONS = [(button.title, button.payload) for button in KB.messages["ask_audience"].buttons]
 
@@ -35,10 +37,15 @@ def test_a_conversation_in_slack(assistant, slack_api, dm):
     assert "plain language" in slack_api.posts_to(channel, 3)[2]["text"]
 
     signed_post(assistant, direct_message(user, channel, "does iloprost help?"))
-    answer = slack_api.posts_to(channel, 4)[3]["text"].split("\n")
-    assert answer[0] == "*Treatment options: iloprost*"
-    assert answer[1].startswith("• ") and "[1]" in answer[1]
-    assert answer[-2].startswith("Sources: [1] ") and answer[-1] == f"_{DISCLAIMER}_"
+    post = slack_api.posts_to(channel, 4)[3]
+    answer = post["text"].split("\n")
+    assert answer[0] == f"*{ILOPROST_HEADING}*"
+    assert answer[1] == KB.questions["iloprost_works"].answer.patient  # the direct answer leads
+    assert answer[2].startswith("• ") and "|[1]>" in answer[2]
+    assert answer[-3].startswith("Sources: <https://") and answer[-2] == f"_{DISCLAIMER}_"
+    assert answer[-1] == KB.messages["ask_feedback"].text
+    thumbs = [button["text"]["text"] for button in post["blocks"][-1]["elements"]][-2:]
+    assert thumbs == ["👍", "👎"]
     assert not any("**" in line or line.startswith("- ") for line in answer)
 
 
@@ -81,4 +88,4 @@ def test_bad_requests_get_a_clear_4xx_and_do_not_disturb_other_conversations(ass
         reply = signed_post(assistant, body, content_type)
         assert reply.status_code == status and reply.text, (body[:40], reply.text)
     signed_post(assistant, direct_message(user, channel, "what is bone marrow edema?"))
-    assert any("Sources: [1]" in post["text"] for post in slack_api.posts_to(channel, 1))
+    assert any("Sources: <https://" in post["text"] for post in slack_api.posts_to(channel, 1))

@@ -10,6 +10,8 @@ from bme.knowledge import knowledge_base
 from tests.servers.clients import TEAMS_BOT, activity, post, say
 
 KB = knowledge_base()
+# "does iloprost help?" is answered by this question card, its question as the heading.
+ILOPROST_HEADING = KB.questions["iloprost_works"].question
 DISCLAIMER = KB.disclaimers.clinical
 AUDIENCE_BUTTONS = [(button.title, button.payload) for button in KB.messages["ask_audience"].buttons]
 BOT = TEAMS_BOT
@@ -41,9 +43,13 @@ def test_a_conversation_in_teams(assistant, bot_framework, conversation):
     )
     answer = bot_framework.replies_in(conversation_id, 4)[3]
     paragraphs = answer.body["text"].split("\n\n")
-    assert paragraphs[0] == "**Treatment options: iloprost**"
-    assert paragraphs[1].startswith("- ") and "[1]" in paragraphs[1]
-    assert paragraphs[-2].startswith("Sources: [1] ") and paragraphs[-1] == f"_{DISCLAIMER}_"
+    assert paragraphs[0] == f"**{ILOPROST_HEADING}**"
+    assert paragraphs[1] == KB.questions["iloprost_works"].answer.patient  # the direct answer leads
+    assert paragraphs[2].startswith("- ") and "[\\[1\\]](https://" in paragraphs[2]
+    assert paragraphs[-3].startswith("Sources: [\\[1\\]](https://") and paragraphs[-2] == f"_{DISCLAIMER}_"
+    assert paragraphs[-1] == KB.messages["ask_feedback"].text
+    [card] = answer.body["attachments"]
+    assert [button["title"] for button in card["content"]["buttons"]][-2:] == ["👍", "👎"]
     assert answer.headers["Authorization"] == f"Bearer {bot_framework.ACCESS_TOKEN}"
 
 
@@ -104,4 +110,6 @@ def test_bad_activities_get_a_clear_4xx_and_do_not_disturb_other_conversations(a
     assert reply.status_code == 400 and "conversation.id" in reply.json()["error"]
     assert post(assistant, activity(bot_framework, conversation_id, user, text="x" * 10_001), token).status_code == 413
     say(assistant, bot_framework, conversation_id, user, text="what is bone marrow edema?")
-    assert any("Sources: [1]" in reply.body["text"] for reply in bot_framework.replies_in(conversation_id, 1))
+    assert any(
+        "Sources: [\\[1\\]](https://" in reply.body["text"] for reply in bot_framework.replies_in(conversation_id, 1)
+    )

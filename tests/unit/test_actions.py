@@ -51,11 +51,26 @@ def test_greet_asks_who_is_chatting_until_known(kb):
     assert messages[1]["text"] == kb.messages["how_can_help"].text
 
 
-@pytest.mark.parametrize("value, expected", [("professional", "professional"), ("my mum", "caregiver")])
-def test_set_audience(kb, value, expected):
-    messages, events = run(ActionSetAudience(), make_tracker("x", "set_audience", [("audience", value)]))
+@pytest.mark.parametrize(
+    "text, value, expected",
+    [
+        ("I'm a GP", "professional", "professional"),
+        ("as a physio I see this a lot", "professional", "professional"),
+        ("asking for my mum", "my mum", "caregiver"),
+        ('/set_audience{"audience": "professional"}', "professional", "professional"),  # the button
+    ],
+)
+def test_set_audience(kb, text, value, expected):
+    messages, events = run(ActionSetAudience(), make_tracker(text, "set_audience", [("audience", value)]))
     assert messages[0]["text"] == kb.messages[f"audience_{expected}"].text
     assert slot_events(events) == {"audience": expected}
+
+
+def test_a_patient_quoting_their_surgeon_stays_a_patient(kb):
+    text = "my surgeon said the MRI shows bone marrow edema, what does that mean?"
+    messages, events = run(ActionSetAudience(), make_tracker(text, "set_audience", [("audience", "professional")]))
+    assert "audience" not in slot_events(events)
+    assert messages[0]["text"] != kb.messages["audience_professional"].text
 
 
 def test_set_audience_without_a_value_asks():
@@ -147,9 +162,23 @@ def test_red_flag_message_comes_from_the_knowledge_base(kb):
     assert messages[1]["text"] == kb.messages["continue_after_red_flag"].text
 
 
-def test_red_flag_without_known_phrases_gets_the_generic_message(kb):
-    messages, _ = run(ActionRedFlag(), make_tracker("something is really wrong", "report_red_flag"))
-    assert messages[0]["text"] == kb.messages["red_flag_generic"].text
+@pytest.mark.parametrize(
+    "intent, message",
+    [
+        ("report_red_flag", "red_flag_emergency"),
+        ("report_same_day_red_flag", "red_flag_same_day"),
+        ("ask_treatment", "red_flag_emergency"),
+    ],
+)
+def test_red_flag_without_known_phrases_gets_the_generic_message_of_its_tier(kb, intent, message):
+    messages, _ = run(ActionRedFlag(), make_tracker("something is really wrong", intent))
+    assert messages[0]["text"] == kb.messages[message].text
+
+
+def test_same_day_red_flag_gets_its_own_message(kb):
+    tracker = make_tracker("my foot is hot and swollen and I have neuropathy", "report_same_day_red_flag")
+    messages, _ = run(ActionRedFlag(), tracker)
+    assert messages[0]["text"].startswith(next(f for f in kb.red_flags if f.id == "charcot_foot").message.patient)
     assert messages[0]["text"].startswith("⚠️")
 
 
@@ -165,3 +194,11 @@ def test_fallback_echoes_markup_escaped_and_offers_likely_topics():
     assert "<" not in message["text"]
     assert message["buttons"][0]["payload"] == "/ask_prognosis"
     assert message["buttons"][-1]["payload"] == "/help"
+
+
+def test_saying_who_you_are_with_a_question_gets_both(kb):
+    text = "I'm a patient. My MRI says I have bone marrow edema in my hip, is it cancer?"
+    messages, events = run(ActionSetAudience(), make_tracker(text, "set_audience", [("audience", "patient")]))
+    assert messages[0]["text"] == kb.messages["audience_patient"].text
+    assert slot_events(events)["audience"] == "patient" and slot_events(events)["last_facts"]
+    assert kb.disclaimers.clinical in messages[1]["text"]
