@@ -277,6 +277,4 @@ def answer_card(kb: KnowledgeBase, card: QuestionCard, audience: Optional[str]) 
     """A question card's reply: the question, its direct answer, then its facts, cited."""
     lead = card.answer.professional if audience == PROFESSIONAL else card.answer.patient
     facts = [kb.facts[fact_id] for fact_id in card.facts]
-    answer = compose(kb, facts, audience, f"**{card.question}**")
-    title, _, rest = answer.text.partition("\n")
-    return replace(answer, text="\n".join([title, lead, rest]))
+    return compose(kb, facts, audience, f"**{card.question}**\n{lead}")
