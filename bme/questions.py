@@ -7,12 +7,11 @@ NLU made of it, and get back a decision.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
 from bme.knowledge import KnowledgeBase, QuestionCard
-from bme.retrieval import CardMatch, QuestionIndex
+from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex
 from bme.vocabulary import matcher_for
 
 # Card scores (bme/retrieval.py) at or above which a card is answered directly,
@@ -28,7 +27,6 @@ DECLINE_AT = 0.35
 TIE_MARGIN = 0.03
 MAX_CHOICES = 3
 # "what are its side effects?": a short question pointing back at the last subject.
-POINTING_BACK = re.compile(r"\b(it|its|it's|this|that|they|them|those|these|the drug|the treatment)\b", re.I)
 SHORT_QUESTION_WORDS = 9
 
 
@@ -59,16 +57,21 @@ def decide(matches: Sequence[CardMatch], follow_up: bool) -> Decision:
     close = [
         m
         for m in matches[1:]
-        if best.score - m.score < TIE_MARGIN
-        and not m.card.out_of_scope
-        and not set(m.card.facts) & set(best.card.facts)
+        if best.score - m.score < TIE_MARGIN and not m.card.out_of_scope and not shares_a_fact(m.card, best.card)
     ]
     if best.card.out_of_scope and best.score >= DECLINE_AT and not close:
         return Decision(out_of_scope=best.card)
     if best.score >= ANSWER_AT and not close:
         return Decision(card=best.card)
     offered = [m.card for m in matches if m.score >= OFFER_AT and not m.card.out_of_scope]
+    # Choices that would all lead to the best card's facts add nothing: answer it.
+    if offered and offered[0] is best.card and all(shares_a_fact(card, best.card) for card in offered[1:]):
+        return Decision(card=best.card)
     return Decision(choices=offered[:MAX_CHOICES])
+
+
+def shares_a_fact(card: QuestionCard, other: QuestionCard) -> bool:
+    return bool(set(card.facts) & set(other.facts))
 
 
 def about(kb: KnowledgeBase, matches: Sequence[CardMatch], treatment: Optional[str]) -> List[CardMatch]:

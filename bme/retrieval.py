@@ -2,7 +2,8 @@
 
 Real people tell their story first and ask last, misspell, and use lay words.
 So in a story the sentences that ask are scored, each with the story's
-subject (the conditions and body sites it names), the best one winning;
+subject (the conditions and body sites it names), the best one winning ("Is
+that true?" also with the sentence before it, which says what "that" is);
 vocabulary synonyms are replaced by their canonical ids before matching
 ("zometa" and "zoledronic acid" are one word here), and two TF-IDF views are
 combined: words and word pairs for meaning, character n-grams for
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, List, Sequence
+from typing import Callable, List, Sequence, Tuple
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -34,6 +35,8 @@ FUNCTION_WORDS = frozenset(
     "can could would should will shall may might must what how when why where which who whom whose".split()
 )
 WORD = re.compile(r"\w+")
+# "What causes it?", "Is that true?": words pointing back at what was said before.
+POINTING_BACK = re.compile(r"\b(it|its|it's|this|that|they|them|those|these|the drug|the treatment)\b", re.I)
 # A story's question: the sentences that ask (the rest tells the story).
 QUESTION_START = re.compile(
     r"(what|how|when|why|where|which|who|can|could|should|shall|is|are|do|does|did|will|would|any)\b", re.I
@@ -50,6 +53,9 @@ SUBJECT = re.compile(r"\b(?:condition|body_site|treatment)_\w+")
 # A statement this short ("six weeks", "my knee", "tell me more") answers or
 # steers the conversation; the intent classifier reads it, not the cards.
 MIN_STATEMENT_WORDS = 3
+# A question read with the sentence before it weighs a little less than the
+# question alone: its own words say best what is asked (tuned on the dev split).
+CONTEXT_WEIGHT = 0.9
 # Weights of the two views in a card's score (tuned on tests/answers/real_questions.yml, dev split).
 WORD_WEIGHT = 0.5
 CHARACTER_WEIGHT = 0.5
@@ -74,6 +80,16 @@ def sentences(text: str) -> List[str]:
     return [part.strip() for part in SENTENCE_END.split(text or "") if part.strip()]
 
 
+def _readings(story: List[str], number: int) -> List[Tuple[str, float]]:
+    """The question at ``number``, weighted 1, and, when it points back ("Is
+    that true?"), the question with the sentence before it, which says what
+    "that" is, weighted CONTEXT_WEIGHT."""
+    question = story[number]
+    if number and POINTING_BACK.search(question):
+        return [(question, 1.0), (f"{story[number - 1]} {question}", CONTEXT_WEIGHT)]
+    return [(question, 1.0)]
+
+
 class QuestionIndex:
     """TF-IDF index over every wording of every card."""
 
@@ -95,16 +111,21 @@ class QuestionIndex:
         characters = normalize(self._characters.transform(normalised)) @ self._character_matrix.T
         return WORD_WEIGHT * words.toarray() + CHARACTER_WEIGHT * characters.toarray()
 
-    def _parts(self, text: str, whole: str) -> List[str]:
-        """What is scored, as content words: a one-sentence message whole; in a
-        story, the sentences that ask (every sentence and the whole when none
-        asks), each with the story's subject."""
-        if len(sentences(text)) < 2:
-            return [content_words(whole)]
+    def _parts(self, text: str, whole: str) -> List[Tuple[str, float]]:
+        """What is scored, as content words with a weight: a one-sentence message
+        whole; in a story, the sentences that ask (see _readings), or every
+        sentence and the whole when none asks, each with the story's subject."""
+        story = sentences(text)
+        if len(story) < 2:
+            return [(content_words(whole), 1.0)]
         subject = " ".join(dict.fromkeys(SUBJECT.findall(whole)))
-        asked = [part for part in sentences(text) if is_question(part)]
-        own = [content_words(self._canonical(part)) for part in asked or sentences(text)]
-        return ([] if asked else [content_words(whole)]) + [f"{words} {subject}" for words in own if words]
+        asked = [
+            reading for number, part in enumerate(story) if is_question(part) for reading in _readings(story, number)
+        ]
+        readings = asked or [(part, 1.0) for part in story]
+        own = [(content_words(self._canonical(part)), weight) for part, weight in readings]
+        scored = [(f"{words} {subject}", weight) for words, weight in own if words]
+        return scored if asked else [(content_words(whole), 1.0), *scored]
 
     def rank(self, text: str, limit: int = 3) -> List[CardMatch]:
         """The best cards for ``text``, best first, each scored by its best wording
@@ -112,7 +133,8 @@ class QuestionIndex:
         whole = self._canonical(text)
         if not self._cards or len(content_words(whole).split()) < MIN_STATEMENT_WORDS and not is_question(text.strip()):
             return []
-        by_wording = self._similarities(self._parts(text, whole)).max(axis=0)
+        parts, weights = zip(*self._parts(text, whole), strict=True)
+        by_wording = (self._similarities(list(parts)) * np.array(weights)[:, None]).max(axis=0)
         by_card = np.zeros(len(self._cards))
         np.maximum.at(by_card, self._owner, by_wording)
         order = np.argsort(-by_card, kind="stable")[:limit]

@@ -6,7 +6,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import reply_to_question
+from bme.knowledge import QuestionCard
 from bme.questions import decide, index_for
+from bme.retrieval import CardMatch
 
 MAX_PATIENT_GRADE = 7
 
@@ -36,6 +38,27 @@ def test_no_card_is_unreachable(kb):
         matches = index.rank(own_question(card))
         decision = decide(matches, follow_up=False)
         assert card in (decision.card, decision.out_of_scope), (card.id, [m.card.id for m in matches])
+
+
+def made_up_card(card_id, *facts):
+    answer = {"patient": "Yes.", "professional": "Yes."}
+    asked_as = [f"{card_id} {number}" for number in range(3)]
+    return QuestionCard(id=card_id, question=f"{card_id}?", asked_as=asked_as, answer=answer, facts=list(facts))
+
+
+BRUISE_HOW_LONG = made_up_card("bruise_how_long", "bruise_healing", "bruise_definition")
+
+
+def test_a_weak_match_is_answered_when_every_choice_would_lead_to_its_facts():
+    what_is_a_bruise = made_up_card("what_is_a_bruise", "bruise_definition")
+    matches = [CardMatch(BRUISE_HOW_LONG, 0.33), CardMatch(what_is_a_bruise, 0.32)]
+    assert decide(matches, follow_up=False).card is BRUISE_HOW_LONG
+
+
+def test_a_weak_match_with_a_rival_subject_is_offered_as_a_choice():
+    running = made_up_card("running", "return_to_running")
+    decision = decide([CardMatch(BRUISE_HOW_LONG, 0.33), CardMatch(running, 0.26)], follow_up=False)
+    assert decision.card is None and decision.choices == [BRUISE_HOW_LONG, running]
 
 
 def test_patients_can_read_the_direct_answers(kb):

@@ -65,6 +65,18 @@ def test_a_long_story_is_matched_by_its_question_sentence(index):
     assert match.score > index.rank("what is the capital of France")[0].score
 
 
+def test_a_question_pointing_back_is_read_with_the_sentence_before_it(index):
+    """ "Is that true?" says nothing by itself; the sentence before says what "that" is."""
+    story = "A friend said the pain often returns a year later. Is that true?"
+    assert best(index, story).card.id == "will_it_come_back"
+
+
+def test_words_borrowed_from_the_sentence_before_count_less_than_a_question_s_own(index):
+    borrowed = best(index, "A friend said the pain often returns a year later. Is that true?")
+    own = best(index, "A friend said the pain often returns a year later, is that true?")
+    assert borrowed.card == own.card and borrowed.score < own.score
+
+
 def test_scores_are_ranked_and_bounded(index):
     ranked = index.rank("is zoledronic acid safe", limit=3)
     assert [m.card.id for m in ranked][0] == "zoledronate_risks"
