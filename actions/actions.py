@@ -124,19 +124,27 @@ def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, kb: Knowled
     return send_rated_answer(dispatcher, kb, answer, buttons, tracker, topic)
 
 
+def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
+    """The question card that answers the latest message, the cards to offer, or the subject not covered."""
+    text = tracker.latest_message.get("text") or ""
+    card = chosen_card(kb, tracker)
+    if card:
+        return Decision(card=card)
+    # "What are its side effects?" points back at the treatment discussed. "Will it come back?"
+    # after "is it cancer?" is about the edema, not the cancer it asked about: a carried
+    # condition is no subject to point back at, so the question's card answers.
+    follow_up = is_follow_up(text) and bool(carried_context(kb, tracker).treatment)
+    # Filter before keeping the best three: the card on the named treatment may rank fourth.
+    ranked = index_for(kb).rank(text, limit=len(kb.questions))
+    return decide(about(kb, ranked, explicit_context(kb, tracker).treatment)[:MAX_CHOICES], follow_up)
+
+
 def reply_to_question(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> Optional[List]:
     """Answer from a question card, the intent's topic, or a "did you mean"
     choice; None when none of them fits the message."""
     text = tracker.latest_message.get("text") or ""
-    card = chosen_card(kb, tracker)
-    explicit, carried = explicit_context(kb, tracker), carried_context(kb, tracker)
-    # "What are its side effects?" points back at the treatment discussed. "Will it come back?"
-    # after "is it cancer?" is about the edema, not the cancer it asked about: a carried
-    # condition is no subject to point back at, so the question's card answers.
-    follow_up = is_follow_up(text) and bool(carried.treatment)
-    # Filter before keeping the best three: the card on the named treatment may rank fourth.
-    matches = about(kb, index_for(kb).rank(text, limit=len(kb.questions)), explicit.treatment)[:MAX_CHOICES]
-    decision = Decision(card=card) if card else decide(matches, follow_up)
+    explicit = explicit_context(kb, tracker)
+    decision = card_decision(tracker, kb)
     if decision.card:
         return send_card(dispatcher, tracker, kb, decision.card)
     if decision.out_of_scope:
@@ -193,11 +201,24 @@ class ActionExplainWhy(Action):
         question = why_current_question(kb, tracker)
         if question:
             dispatcher.utter_message(text=question)
-        else:
-            dispatcher.utter_message(
-                text=answers.explain_evidence(kb, tracker.get_slot("last_facts") or [], tracker.get_slot("audience"))
-            )
+            return []
+        if asks_about_its_own_subject(tracker, kb):
+            return reply_to_question(dispatcher, tracker, kb) or []
+        dispatcher.utter_message(
+            text=answers.explain_evidence(kb, tracker.get_slot("last_facts") or [], tracker.get_slot("audience"))
+        )
         return []
+
+
+def asks_about_its_own_subject(tracker: Tracker, kb: KnowledgeBase) -> bool:
+    """ "Why do I need vitamin D?" or "why do I get gout?", not "why do you say that?" or, after
+    an answer, "how good is the evidence?", which are about the last answer."""
+    if is_follow_up(tracker.latest_message.get("text") or ""):
+        return False
+    decision = card_decision(tracker, kb)
+    explicit = explicit_context(kb, tracker)
+    names_a_subject = bool(explicit.treatment or explicit.condition) or not tracker.get_slot("last_facts")
+    return bool(decision.out_of_scope or (decision.card and names_a_subject))
 
 
 def classified_tier(tracker: Tracker) -> str:
@@ -217,10 +238,16 @@ class ActionRedFlag(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
         flag = red_flag_detector_for(kb).detect(tracker.latest_message.get("text") or "")
-        if flag is None:
-            say(dispatcher, kb.messages[f"red_flag_{classified_tier(tracker)}"])
-        else:
+        if flag:
             dispatcher.utter_message(text=answers.red_flag_message(kb, flag, tracker.get_slot("audience")))
+            say(dispatcher, kb.messages["continue_after_red_flag"])
+            return []
+        say(dispatcher, kb.messages[f"red_flag_{classified_tier(tracker)}"])
+        # Only the classifier heard a red flag, and it also hears one in stories such as "I tripped,
+        # nothing broke, how long will the bruise take?": the warning comes first, then the answer.
+        decision = card_decision(tracker, kb)
+        if decision.card and not decision.card.offers_plan:
+            return send_card(dispatcher, tracker, kb, decision.card)
         say(dispatcher, kb.messages["continue_after_red_flag"])
         return []
 

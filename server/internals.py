@@ -41,6 +41,7 @@ REACHES = (
     Reach("SlackBot.client", "channels/slack.py"),
     Reach("BotFrameworkInput.__init__", "channels/teams.py"),
     Reach("BotFramework.send", "channels/teams.py"),
+    Reach("LogisticRegressionClassifier.clf", "components/intent_classifier.py"),
 )
 
 InstalledVersion = Callable[[str], Optional[str]]

@@ -15,6 +15,7 @@ from actions.actions import (
     ActionRephraseFallback,
     ActionSetAudience,
 )
+from bme import answers
 
 
 def make_tracker(text="", intent=None, entities=(), slots=None, ranking=(), active_loop=None):
@@ -154,6 +155,23 @@ def test_why_explains_the_last_answer(kb):
     assert messages[0]["text"].startswith("Here is what my last answer rests on")
 
 
+@pytest.mark.parametrize("text", ["why do you say that?", "how good is the evidence?"])
+def test_why_about_the_last_answer_explains_its_evidence(kb, text):
+    last_facts = [kb.questions["how_stress_fractures_happen"].facts[0]]
+    messages, _ = run(ActionExplainWhy(), make_tracker(text, "ask_why", slots={"last_facts": last_facts}))
+    assert [message["text"] for message in messages] == [answers.explain_evidence(kb, last_facts, None)]
+
+
+def test_a_why_question_with_its_own_subject_is_answered(kb):
+    messages, _ = run(ActionExplainWhy(), make_tracker("why do people get stress fractures?", "ask_why"))
+    assert kb.questions["how_stress_fractures_happen"].answer.patient in messages[0]["text"]
+
+
+def test_a_why_question_about_another_condition_is_declined(kb):
+    messages, _ = run(ActionExplainWhy(), make_tracker("why do I get gout?", "ask_why"))
+    assert messages[0]["text"].startswith(kb.messages["not_covered"].text.split("{subject}")[0])
+
+
 def test_red_flag_message_comes_from_the_knowledge_base(kb):
     tracker = make_tracker("I can't control my bladder and my legs are numb", "report_red_flag")
     messages, _ = run(ActionRedFlag(), tracker)
@@ -173,6 +191,21 @@ def test_red_flag_message_comes_from_the_knowledge_base(kb):
 def test_red_flag_without_known_phrases_gets_the_generic_message_of_its_tier(kb, intent, message):
     messages, _ = run(ActionRedFlag(), make_tracker("something is really wrong", intent))
     assert messages[0]["text"] == kb.messages[message].text
+
+
+def test_a_question_after_a_story_only_the_classifier_found_urgent_is_answered_after_the_warning(kb):
+    story = (
+        "I tripped on a curb and hit the pavement hard. I'm told it is a bone bruise. How long does it take to heal?"
+    )
+    messages, _ = run(ActionRedFlag(), make_tracker(story, "report_red_flag"))
+    assert messages[0]["text"] == kb.messages["red_flag_emergency"].text
+    assert kb.questions["bone_bruise_how_long"].answer.patient in messages[1]["text"]
+
+
+def test_a_red_flag_the_phrase_rule_names_gets_no_other_answer(kb):
+    tracker = make_tracker("my legs went numb suddenly, how long does a bone bruise take to heal?", "report_red_flag")
+    messages, _ = run(ActionRedFlag(), tracker)
+    assert [message["text"] for message in messages[1:]] == [kb.messages["continue_after_red_flag"].text]
 
 
 def test_same_day_red_flag_gets_its_own_message(kb):

@@ -1,25 +1,11 @@
 """The NLU component: vocabulary entities, red-flag and blank-message rules."""
 
-from contextlib import contextmanager
-
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.medical_rules import MedicalRules
-
-
-class MemoryStorage:
-    """Enough of Rasa's ModelStorage for the component to persist and load."""
-
-    def __init__(self, directory):
-        self.directory = directory
-
-    @contextmanager
-    def write_to(self, resource):
-        yield self.directory
-
-    read_from = write_to
+from tests.model_storage import MemoryStorage
 
 
 @pytest.fixture(scope="module")
