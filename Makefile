@@ -70,8 +70,13 @@ $(WEB_WIDGET): web/package.json web/package-lock.json
 	cd web && npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
-## Test (make test runs them all, cheapest first)
-test: lint test-unit validate test-model test-servers test-production ## every check below
+## Test (make test runs them all)
+# Two at a time, each step's output printed whole when it ends: the checks run while the model trains,
+# then the model, server and production tests share the two cores (docs/BENCHMARKS.md, test time).
+PARALLEL := $(MAKE) --no-print-directory -j2 --output-sync=target
+test: ## every check below
+	@$(PARALLEL) lint test-unit validate train web
+	@$(PARALLEL) test-model test-servers test-production
 	@echo "All test steps passed."
 
 lint: $(VENV)/.installed ## ruff: formatting and lint (make format fixes what it can)
