@@ -202,6 +202,9 @@ class ActionExplainWhy(Action):
         if question:
             dispatcher.utter_message(text=question)
             return []
+        if not tracker.get_slot("last_facts"):
+            # Nothing said yet to explain: "why?" was the classifier's guess for a question of its own.
+            return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
         if asks_about_its_own_subject(tracker, kb):
             return reply_to_question(dispatcher, tracker, kb) or []
         dispatcher.utter_message(
@@ -211,14 +214,13 @@ class ActionExplainWhy(Action):
 
 
 def asks_about_its_own_subject(tracker: Tracker, kb: KnowledgeBase) -> bool:
-    """ "Why do I need vitamin D?" or "why do I get gout?", not "why do you say that?" or, after
-    an answer, "how good is the evidence?", which are about the last answer."""
+    """ "Why do I need vitamin D?" or "why do I get gout?", not "why do you say that?" or "how good
+    is the evidence?", which are about the last answer."""
     if is_follow_up(tracker.latest_message.get("text") or ""):
         return False
     decision = card_decision(tracker, kb)
     explicit = explicit_context(kb, tracker)
-    names_a_subject = bool(explicit.treatment or explicit.condition) or not tracker.get_slot("last_facts")
-    return bool(decision.out_of_scope or (decision.card and names_a_subject))
+    return bool(decision.out_of_scope or (decision.card and (explicit.treatment or explicit.condition)))
 
 
 def classified_tier(tracker: Tracker) -> str:
@@ -248,6 +250,9 @@ class ActionRedFlag(Action):
         decision = card_decision(tracker, kb)
         if decision.card and not decision.card.offers_plan:
             return send_card(dispatcher, tracker, kb, decision.card)
+        if decision.out_of_scope:
+            say(dispatcher, kb.messages["not_covered"], subject=decision.out_of_scope.question)
+            return []
         say(dispatcher, kb.messages["continue_after_red_flag"])
         return []
 

@@ -2,7 +2,7 @@
 
 A channel only in that Rasa serves it on the assistant's address; it takes no
 messages. It opens the link (bme/plan_link.py), reads the conversation from
-the agent's tracker store and renders the plan kept in its slots
+the agent's tracker store once its turn in progress is done and renders the plan kept in its slots
 (bme/plan_page.py). An expired link gets 410, one that is not valid 403, a
 conversation without a plan 404 and a failing tracker store 503, each as a
 short page, never a stack trace. Every answer sets the headers of
@@ -90,9 +90,13 @@ class PlanPageInput(InputChannel):
                 return _notice("expired", HTTPStatus.GONE)
             except InvalidLink:
                 return _notice("invalid", HTTPStatus.FORBIDDEN)
+            agent = request.app.ctx.agent
             with open_turn() as turn:  # the tracker store reports its failures into the turn
                 try:
-                    tracker = await request.app.ctx.agent.tracker_store.retrieve(link.conversation_id)
+                    # After the turn in progress: the plan's message can reach the user, and the link
+                    # be opened, before that turn's events are saved.
+                    async with agent.lock_store.lock(link.conversation_id):
+                        tracker = await agent.tracker_store.retrieve(link.conversation_id)
                 except Exception as error:  # the page must never show a stack trace
                     turn.fail("tracker store", error.__class__.__name__)
             if turn.failed:

@@ -8,6 +8,7 @@ regularisation: then it trains in seconds where DIET took minutes (docs/BENCHMAR
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -16,6 +17,19 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MaxAbsScaler
+
+
+def _import_skops_keeping_the_log_level() -> None:
+    """Rasa persists and loads this classifier with skops, whose import (through numpy.distutils) sets
+    the root logger to WARNING: the Rasa server's INFO lines stopped once the model was loaded."""
+    root = logging.getLogger()
+    level = root.level
+    import skops.io  # noqa: F401
+
+    root.setLevel(level)
+
+
+_import_skops_keeping_the_log_level()
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)

@@ -40,6 +40,8 @@ def wait_until(check, process: subprocess.Popen, what: str, log: Path) -> None:
 
 def start_process(args: List[str], log: Path, env: Dict[str, str], cwd: Path = ROOT) -> subprocess.Popen:
     handle = log.open("w")
+    # Unbuffered, so that the log holds what the process printed when a test reads it.
+    env = {**env, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(args, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT, env=env)
 
 

@@ -167,6 +167,11 @@ def test_a_why_question_with_its_own_subject_is_answered(kb):
     assert kb.questions["how_stress_fractures_happen"].answer.patient in messages[0]["text"]
 
 
+def test_why_before_anything_was_said_is_taken_as_a_question(kb):
+    messages, _ = run(ActionExplainWhy(), make_tracker("how long does a bone bruise take to heal?", "ask_why"))
+    assert kb.questions["bone_bruise_how_long"].answer.patient in messages[0]["text"]
+
+
 def test_a_why_question_about_another_condition_is_declined(kb):
     messages, _ = run(ActionExplainWhy(), make_tracker("why do I get gout?", "ask_why"))
     assert messages[0]["text"].startswith(kb.messages["not_covered"].text.split("{subject}")[0])
@@ -200,6 +205,13 @@ def test_a_question_after_a_story_only_the_classifier_found_urgent_is_answered_a
     messages, _ = run(ActionRedFlag(), make_tracker(story, "report_red_flag"))
     assert messages[0]["text"] == kb.messages["red_flag_emergency"].text
     assert kb.questions["bone_bruise_how_long"].answer.patient in messages[1]["text"]
+
+
+def test_a_story_only_the_classifier_found_urgent_about_another_condition_is_declined_after_the_warning(kb):
+    story = "my heel is sore first thing in the morning, is that plantar fasciitis?"
+    messages, _ = run(ActionRedFlag(), make_tracker(story, "report_red_flag"))
+    assert messages[0]["text"] == kb.messages["red_flag_emergency"].text
+    assert messages[1]["text"].startswith(kb.messages["not_covered"].text.split("{subject}")[0])
 
 
 def test_a_red_flag_the_phrase_rule_names_gets_no_other_answer(kb):

@@ -1,6 +1,9 @@
 """The intent classifier survives Rasa's persist and load: Rasa quietly returns an untrained
 classifier when skops does not trust a type of the saved estimator (docs/RASA_INTERNALS.md)."""
 
+import logging
+import subprocess
+import sys
 from types import SimpleNamespace
 
 from rasa.engine.storage.resource import Resource
@@ -30,3 +33,12 @@ def test_a_trained_classifier_loads_trained(tmp_path):
 
     assert parsed.get("intent")["name"] == "greet"
     assert loaded.clf[-1].C == 100
+
+
+def test_loading_the_classifier_keeps_the_servers_info_logs():
+    script = (
+        "import logging; logging.getLogger().setLevel(logging.INFO); "
+        "import components.intent_classifier, skops.io; print(logging.getLogger().level)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split()[-1] == str(logging.INFO), result.stderr[-2000:]
