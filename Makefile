@@ -31,7 +31,7 @@ REVIEW_MAX_AGE_MONTHS ?= 12
 TRAINER := $(PYTHON) -m trainer
 # The inbox holds real users' messages: reports/ is kept out of version control.
 INBOX ?= reports/inbox.yml
-# make test-answers: the dev split tunes; the holdout split is checked once, at the end of a change.
+# make test-answers: the dev split tunes; the holdout and unseen splits are checked once, at the end of a change.
 SPLIT ?= dev
 STORE ?= $(BME_TRACKER_DB)
 
@@ -116,7 +116,7 @@ test-nlu-gate: test-nlu ## fail below intent macro-F1 NLU_MIN_MACRO_F1 on the he
 test-servers: $(MODEL) $(WEB_WIDGET) ## tests/servers: real action and Rasa servers, every channel, Chromium, real questions
 	$(BIN)/pytest -q tests/servers
 
-test-answers: $(MODEL) ## real questions (tests/answers/) put to the running assistant: share answered (SPLIT=dev|holdout)
+test-answers: $(MODEL) ## real questions (tests/answers/) put to the running assistant: share answered (SPLIT=dev|holdout|unseen)
 	BME_ANSWERS_SPLIT=$(SPLIT) $(BIN)/pytest -q tests/servers/test_real_questions.py
 
 # Each run gets its own throwaway PostgreSQL and Redis, stopped afterwards.
