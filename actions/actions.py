@@ -139,12 +139,14 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     return decide(about(kb, ranked, explicit_context(kb, tracker).treatment)[:MAX_CHOICES], follow_up)
 
 
-def reply_to_question(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> Optional[List]:
-    """Answer from a question card, the intent's topic, or a "did you mean"
-    choice; None when none of them fits the message."""
+def reply_to_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, decision: Optional[Decision] = None
+) -> Optional[List]:
+    """Answer from a question card (``decision``, when the caller has it already), the
+    intent's topic, or a "did you mean" choice; None when none of them fits the message."""
     text = tracker.latest_message.get("text") or ""
     explicit = explicit_context(kb, tracker)
-    decision = card_decision(tracker, kb)
+    decision = decision or card_decision(tracker, kb)
     if decision.card:
         return send_card(dispatcher, tracker, kb, decision.card)
     if decision.out_of_scope:
@@ -171,13 +173,17 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
-        kb = knowledge_base()
-        events = reply_to_question(dispatcher, tracker, kb)
-        if events is None and (tracker.latest_message.get("intent") or {}).get("name") == OUT_OF_SCOPE:
-            say(dispatcher, kb.messages["out_of_scope"])
-        elif events is None:
-            offer_likely_topics(dispatcher, tracker, kb)
-        return events or []
+        return answer_question(dispatcher, tracker, knowledge_base())
+
+
+def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List:
+    """The reply to a question, or the out-of-scope reply, or the likeliest topics to choose from."""
+    events = reply_to_question(dispatcher, tracker, kb)
+    if events is None and (tracker.latest_message.get("intent") or {}).get("name") == OUT_OF_SCOPE:
+        say(dispatcher, kb.messages["out_of_scope"])
+    elif events is None:
+        offer_likely_topics(dispatcher, tracker, kb)
+    return events or []
 
 
 class ActionListSources(Action):
@@ -204,21 +210,21 @@ class ActionExplainWhy(Action):
             return []
         if not tracker.get_slot("last_facts"):
             # Nothing said yet to explain: "why?" was the classifier's guess for a question of its own.
-            return await ActionAnswerQuestion().run(dispatcher, tracker, domain)
-        if asks_about_its_own_subject(tracker, kb):
-            return reply_to_question(dispatcher, tracker, kb) or []
+            return answer_question(dispatcher, tracker, kb)
+        decision = card_decision(tracker, kb)
+        if asks_about_its_own_subject(tracker, kb, decision):
+            return reply_to_question(dispatcher, tracker, kb, decision) or []
         dispatcher.utter_message(
             text=answers.explain_evidence(kb, tracker.get_slot("last_facts") or [], tracker.get_slot("audience"))
         )
         return []
 
 
-def asks_about_its_own_subject(tracker: Tracker, kb: KnowledgeBase) -> bool:
+def asks_about_its_own_subject(tracker: Tracker, kb: KnowledgeBase, decision: Decision) -> bool:
     """ "Why do I need vitamin D?" or "why do I get gout?", not "why do you say that?" or "how good
     is the evidence?", which are about the last answer."""
     if is_follow_up(tracker.latest_message.get("text") or ""):
         return False
-    decision = card_decision(tracker, kb)
     explicit = explicit_context(kb, tracker)
     return bool(decision.out_of_scope or (decision.card and (explicit.treatment or explicit.condition)))
 
