@@ -14,7 +14,8 @@ from actions.feedback_actions import send_rated_answer
 from actions.plan_actions import why_current_question
 from bme import answers
 from bme.knowledge import KnowledgeBase, KnowledgeError, QuestionCard, knowledge_base
-from bme.questions import MAX_CHOICES, Decision, about, decide, index_for, is_follow_up
+from bme.questions import MAX_CHOICES, Decision, about, decide, index_for, is_follow_up, uncovered_subject
+from bme.retrieval import tells_a_story
 from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, claimed_audience, red_flag_detector_for
 
 try:
@@ -130,6 +131,9 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     card = chosen_card(kb, tracker)
     if card:
         return Decision(card=card)
+    uncovered = uncovered_subject(kb, text)
+    if uncovered:
+        return Decision(out_of_scope=uncovered)
     # "What are its side effects?" points back at the treatment discussed. "Will it come back?"
     # after "is it cancer?" is about the edema, not the cancer it asked about: a carried
     # condition is no subject to point back at, so the question's card answers.
@@ -250,9 +254,14 @@ class ActionRedFlag(Action):
             dispatcher.utter_message(text=answers.red_flag_message(kb, flag, tracker.get_slot("audience")))
             say(dispatcher, kb.messages["continue_after_red_flag"])
             return []
-        say(dispatcher, kb.messages[f"red_flag_{classified_tier(tracker)}"])
-        # Only the classifier heard a red flag, and it also hears one in stories such as "I tripped,
-        # nothing broke, how long will the bruise take?": the warning comes first, then the answer.
+        tier = classified_tier(tracker)
+        if tells_a_story(tracker.latest_message.get("text") or ""):
+            # Only the classifier heard a red flag, in a story: it reads falls, limps and pain as one
+            # even when nothing urgent is told. The warning signs come first, then the answer.
+            say(dispatcher, kb.messages[f"red_flag_check_{tier}"])
+            return answer_question(dispatcher, tracker, kb)
+        say(dispatcher, kb.messages[f"red_flag_{tier}"])
+        # "I tripped, nothing broke, how long will the bruise take?": the warning, then the answer.
         decision = card_decision(tracker, kb)
         if decision.card and not decision.card.offers_plan:
             return send_card(dispatcher, tracker, kb, decision.card)

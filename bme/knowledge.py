@@ -238,6 +238,9 @@ class QuestionCard(StrictModel):
     facts: List[Text] = []
     offers_plan: bool = False  # a personal question: offer the guided plan with the answer
     out_of_scope: bool = False
+    # Out-of-scope cards only: words that name the subject ("gout", "sprained"). A question that
+    # names it and none of the assistant's own subjects is declined however it is worded.
+    named_by: List[Text] = []
 
     @validator("out_of_scope")
     def answer_and_facts_only_in_scope(cls, out_of_scope, values):
@@ -246,6 +249,12 @@ class QuestionCard(StrictModel):
         if not out_of_scope and not (values.get("answer") and values.get("facts")):
             raise ValueError("an in-scope card needs an answer and at least one fact")
         return out_of_scope
+
+    @validator("named_by")
+    def named_only_when_out_of_scope(cls, named_by, values):
+        if named_by and not values.get("out_of_scope"):
+            raise ValueError("only an out-of-scope card is named by words")
+        return named_by
 
 
 class VocabularyEntry(StrictModel):

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
-from bme.knowledge import KnowledgeBase, QuestionCard
-from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex
-from bme.vocabulary import matcher_for
+from bme.knowledge import KnowledgeBase, QuestionCard, VocabularyEntry
+from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex, is_question, sentences
+from bme.vocabulary import VocabularyMatcher, matcher_for
 
 # Card scores (bme/retrieval.py) at or above which a card is answered directly,
 # and at or above which it is offered as a choice. Tuned on the dev split of
@@ -28,6 +28,13 @@ TIE_MARGIN = 0.03
 MAX_CHOICES = 3
 # "what are its side effects?": a short question pointing back at the last subject.
 SHORT_QUESTION_WORDS = 9
+# Vocabulary entity types that make a message the assistant's own subject ("ibuprofen after
+# a broken arm" asks about ibuprofen), but not the values too broad to: crutches or a boot after
+# a sprain make it no less a sprain question, and knee arthritis is ours only with the marrow
+# lesions it can bring.
+OWN_SUBJECTS = ("condition", "treatment", "finding")
+TOO_BROAD_TO_BE_OURS = ("inflammatory", "osteoarthritis", "protected_weight_bearing", "offloading")
+UNCOVERED = "uncovered"
 
 
 @dataclass
@@ -88,7 +95,34 @@ def treatments_of(kb: KnowledgeBase, card: QuestionCard) -> set:
     return named.union(*(kb.facts[fact].treatments for fact in card.facts))
 
 
+def uncovered_subject(kb: KnowledgeBase, text: str) -> Optional[QuestionCard]:
+    """The subject the assistant does not cover that a question names ("what foods should I
+    avoid with gout?", "when can she do gymnastics after her sprain?"), when it names none of
+    the assistant's own: declined however it is worded. A statement is not a question: "I
+    sprained my ankle" may answer the plan's question about the cause."""
+    if not any(is_question(part) for part in sentences(text)):
+        return None
+    named = matcher_for(kb).find(text)
+    if any(match.entity in OWN_SUBJECTS and match.value not in TOO_BROAD_TO_BE_OURS for match in named):
+        return None
+    uncovered = subject_matcher_for(kb).values(text, UNCOVERED)
+    return kb.questions[uncovered[0]] if uncovered else None
+
+
 _indexes = {}
+_subject_matchers = {}
+
+
+def subject_matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
+    """Finds the words that name the out-of-scope cards' subjects."""
+    if id(kb) not in _subject_matchers:
+        named = {
+            card.id: VocabularyEntry(label=card.question, synonyms=card.named_by)
+            for card in kb.questions.values()
+            if card.named_by
+        }
+        _subject_matchers[id(kb)] = VocabularyMatcher({UNCOVERED: named})
+    return _subject_matchers[id(kb)]
 
 
 def index_for(kb: KnowledgeBase) -> QuestionIndex:

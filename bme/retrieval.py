@@ -49,10 +49,12 @@ SPEAKER = re.compile(r"audience_")
 # What a story is about (vocabulary ids of conditions and body sites, see
 # bme/vocabulary.py canonical_text): "What is it?" at the end of a story about
 # a bone bruise in the knee is a question about a bone bruise in the knee (or a drug it names).
-SUBJECT = re.compile(r"\b(?:condition|body_site|treatment)_\w+")
+SUBJECT = re.compile(r"\b(?:condition|finding|body_site|treatment)_\w+")
 # A statement this short ("six weeks", "my knee", "tell me more") answers or
 # steers the conversation; the intent classifier reads it, not the cards.
 MIN_STATEMENT_WORDS = 3
+# Sentences that make a message a story (see tells_a_story).
+STORY_SENTENCES = 3
 # A question read with the sentence before it weighs a little less than the
 # question alone: its own words say best what is asked (tuned on the dev split).
 CONTEXT_WEIGHT = 0.9
@@ -78,6 +80,11 @@ def is_question(sentence: str) -> bool:
 
 def sentences(text: str) -> List[str]:
     return [part.strip() for part in SENTENCE_END.split(text or "") if part.strip()]
+
+
+def tells_a_story(text: str) -> bool:
+    """Several sentences: what happened, and often what they want to know."""
+    return len(sentences(text)) >= STORY_SENTENCES
 
 
 def _readings(story: List[str], number: int) -> List[Tuple[str, float]]:

@@ -16,6 +16,10 @@ is from the same phrases). Safety must not depend on how well a statistical
 model generalises, so this deterministic rule runs after the classifier and
 before the fallback classifier; the classifier's own red-flag intents catch
 phrasings the rule misses.
+
+Other conditions: a question that names a subject the assistant does not cover
+("what foods should I avoid with gout?") and none of its own is ``out_of_scope``
+(``bme/questions.py`` uncovered_subject), whatever the classifier guessed.
 """
 
 from __future__ import annotations
@@ -45,9 +49,14 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bme.knowledge import knowledge_base
+from bme.questions import uncovered_subject
 from bme.vocabulary import RED_FLAG_INTENTS, matcher_for, red_flag_detector_for
 
 FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+# The domain's entities. The vocabulary's "finding" (bone marrow edema itself) is not one: it is
+# every conversation's subject, and only tells bme/questions.py that a message is about it.
+ENTITY_TYPES = ("treatment", "condition", "body_site", "audience")
 KNOWN_WORDS_FILE = "known_words.json"
 WORD = re.compile(r"[^\W\d_]+")
 
@@ -86,7 +95,7 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
         return cls(model_storage, resource, set(known))
 
     def __init__(self, model_storage: ModelStorage, resource: Resource, known: Set[str] = frozenset()) -> None:
-        kb = knowledge_base()
+        kb = self._kb = knowledge_base()
         self._terms = matcher_for(kb)
         self._red_flags = red_flag_detector_for(kb)
         self._storage, self._resource = model_storage, resource
@@ -113,6 +122,9 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
                 # confident classifier's second guess as ambiguity and replace
                 # the rule's decision with nlu_fallback.
                 self._override_intent(message, RED_FLAG_INTENTS[flag.tier], keep_ranking=False)
+            elif uncovered_subject(self._kb, text):
+                # "What foods should I avoid with gout?" would otherwise start the plan.
+                self._override_intent(message, OUT_OF_SCOPE_INTENT, keep_ranking=False)
         return messages
 
     def _add_entities(self, message: Message, text: str) -> None:
@@ -126,6 +138,7 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
                 "confidence_entity": 1.0,
             }
             for match in self._terms.find(text)
+            if match.entity in ENTITY_TYPES
         ]
         named = self.add_extractor_name(entities)
         message.set(ENTITIES, message.get(ENTITIES, []) + named, add_to_output=True)

@@ -198,20 +198,31 @@ def test_red_flag_without_known_phrases_gets_the_generic_message_of_its_tier(kb,
     assert messages[0]["text"] == kb.messages[message].text
 
 
-def test_a_question_after_a_story_only_the_classifier_found_urgent_is_answered_after_the_warning(kb):
-    story = (
-        "I tripped on a curb and hit the pavement hard. I'm told it is a bone bruise. How long does it take to heal?"
-    )
-    messages, _ = run(ActionRedFlag(), make_tracker(story, "report_red_flag"))
+def test_a_short_question_only_the_classifier_found_urgent_is_answered_after_the_warning(kb):
+    text = "I tripped on a curb and it's a bone bruise, how long does it take to heal?"
+    messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag"))
     assert messages[0]["text"] == kb.messages["red_flag_emergency"].text
     assert kb.questions["bone_bruise_how_long"].answer.patient in messages[1]["text"]
 
 
-def test_a_story_only_the_classifier_found_urgent_about_another_condition_is_declined_after_the_warning(kb):
-    story = "my heel is sore first thing in the morning, is that plantar fasciitis?"
-    messages, _ = run(ActionRedFlag(), make_tracker(story, "report_red_flag"))
+def test_a_short_question_only_the_classifier_found_urgent_about_another_condition_is_declined(kb):
+    text = "my heel is sore first thing in the morning, is that plantar fasciitis?"
+    messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag"))
     assert messages[0]["text"] == kb.messages["red_flag_emergency"].text
     assert messages[1]["text"].startswith(kb.messages["not_covered"].text.split("{subject}")[0])
+
+
+@pytest.mark.parametrize(
+    ("intent", "tier"), [("report_red_flag", "emergency"), ("report_same_day_red_flag", "same_day")]
+)
+def test_a_story_only_the_classifier_found_urgent_names_the_warning_signs_then_answers(kb, intent, tier):
+    story = (
+        "I tripped on a curb and hit the pavement hard. I went to the clinic the next day. "
+        "I'm told it is a bone bruise. How long does it take to heal?"
+    )
+    messages, _ = run(ActionRedFlag(), make_tracker(story, intent))
+    assert messages[0]["text"] == kb.messages[f"red_flag_check_{tier}"].text
+    assert kb.questions["bone_bruise_how_long"].answer.patient in messages[1]["text"]
 
 
 def test_a_red_flag_the_phrase_rule_names_gets_no_other_answer(kb):

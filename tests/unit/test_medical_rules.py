@@ -37,6 +37,11 @@ def test_entities_carry_canonical_values_and_the_extractor(component):
     }
 
 
+def test_the_finding_itself_is_no_entity(component):
+    message = parse(component, "How long does bone marrow edema in the knee take to heal?")
+    assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("body_site", "knee")]
+
+
 def test_red_flag_overrides_the_classifier_without_rivals(component):
     """A confident second guess must not let the FallbackClassifier call the
     rule's decision ambiguous."""
@@ -74,6 +79,16 @@ def test_ordinary_symptom_questions_keep_their_intent(component, text, intent):
 def test_messages_without_a_known_word_fall_back(component, text):
     message = parse(component, text, intent="affirm", confidence=0.6)
     assert message.get("intent")["name"] == "nlu_fallback"
+
+
+def test_a_question_on_another_condition_is_out_of_scope_whatever_the_classifier_guessed(component):
+    message = parse(component, "I have gout, what foods should I avoid?", "start_treatment_plan", 0.9)
+    assert message.get("intent") == {"name": "out_of_scope", "confidence": 1.0}
+
+
+def test_a_red_flag_on_another_condition_still_gets_the_red_flag(component):
+    message = parse(component, "I sprained my ankle and now I have a fever and it is hot and swollen, what do I do?")
+    assert message.get("intent")["name"] == "report_red_flag"
 
 
 def test_ordinary_question_keeps_its_intent(component):

@@ -1,13 +1,14 @@
 """The question cards of knowledge/questions/: sound, reachable, and answered
 through the action as a user would see it."""
 
+import pytest
 import textstat
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import reply_to_question
 from bme.knowledge import QuestionCard
-from bme.questions import decide, index_for
+from bme.questions import decide, index_for, uncovered_subject
 from bme.retrieval import CardMatch
 
 MAX_PATIENT_GRADE = 7
@@ -139,3 +140,33 @@ def test_a_named_treatment_no_card_is_about_gets_no_card(kb):
         reply(kb, "does hyperbaric oxygen work for bone marrow edema?", None, "ask_treatment", [("treatment", "hbot")])
     )
     assert not any(card.answer and card.answer.patient in text for card in cards(kb))
+
+
+@pytest.mark.parametrize(
+    "text, card_id",
+    [
+        ("I suffer from gout. What foods should I avoid?", "gout"),
+        (
+            "She sprained her ankle last week and still uses crutches. When can she go back to gym?",
+            "sprains_and_ligaments",
+        ),
+        ("Does a bone marrow biopsy hurt?", "blood_cancers_and_marrow_tests"),
+        ("My doctor says my knees are bone on bone, what now?", "general_knee_arthritis"),
+    ],
+)
+def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):
+    assert uncovered_subject(kb, text).id == card_id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I sprained my ankle playing football",  # a statement: may answer the plan's question on the cause
+        "I sprained my ankle and the MRI shows a bone bruise. How long will it take?",
+        "I broke my arm and take ibuprofen. Does it slow the healing?",
+        "The MRI shows bone marrow edema and a torn ACL. Can I walk on it?",
+        "How long does bone marrow edema take to heal?",
+    ],
+)
+def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
+    assert uncovered_subject(kb, text) is None
