@@ -32,7 +32,12 @@ FUNCTION_WORDS = frozenset(
     "a an the i me my mine we our you your he she him her his they them their it its this that these those "
     "is are am was were be been being do does did doing have has had having to of in on at by for from with "
     "and or but so if as about into than then there here just very really also please hi hello thanks thank "
-    "can could would should will shall may might must what how when why where which who whom whose".split()
+    "can could would should will shall may might must what how when why where which who whom whose "
+    # Words of asking, not of the subject: "what do you think is causing this?" is no question
+    # about "I think I broke my finger", nor "does it really do something?" about "did I do
+    # something to cause it?".
+    "think thought know wonder wondering wondered something anything anyone anybody someone somebody "
+    "ideas suggestions advice".split()
 )
 WORD = re.compile(r"\w+")
 # "What causes it?", "Is that true?": words pointing back at what was said before.

@@ -3,6 +3,7 @@
 import pytest
 
 from bme.knowledge import QuestionCard
+from bme.questions import OFFER_AT
 from bme.retrieval import QuestionIndex, sentences
 from bme.vocabulary import matcher_for
 
@@ -104,3 +105,12 @@ def test_sentences_split_a_story():
 def test_canonical_text_merges_synonyms(kb):
     canonical = matcher_for(kb).canonical_text
     assert canonical("Zometa drip") == canonical("zoledronic acid drip")
+
+
+def test_words_of_asking_match_nothing(kb):
+    cards = [
+        card("broken_finger", "Is my finger broken?", "I think I broke my finger", "bent finger", "finger fracture")
+    ]
+    index = QuestionIndex(cards, matcher_for(kb).canonical_text)
+    # Before, "think" alone matched "I think I broke my finger" above the answer threshold.
+    assert best(index, "What do you think is causing this, does anyone know something?").score < OFFER_AT
