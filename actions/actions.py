@@ -259,6 +259,7 @@ class ActionRedFlag(Action):
             # Only the classifier heard a red flag, in a story: it reads falls, limps and pain as one
             # even when nothing urgent is told. The warning signs come first, then the answer.
             say(dispatcher, kb.messages[f"red_flag_check_{tier}"])
+            read_as_its_question(tracker)
             return answer_question(dispatcher, tracker, kb)
         say(dispatcher, kb.messages[f"red_flag_{tier}"])
         # "I tripped, nothing broke, how long will the bruise take?": the warning, then the answer.
@@ -270,6 +271,15 @@ class ActionRedFlag(Action):
             return []
         say(dispatcher, kb.messages["continue_after_red_flag"])
         return []
+
+
+def read_as_its_question(tracker: Tracker) -> None:
+    """Take the intent the classifier ranked first after the red flags as the message's: what the
+    story asks once the warning signs are named ("how long will it take?" is a prognosis question)."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    asked = next((item for item in ranking if item.get("name") not in RED_FLAG_INTENTS.values()), None)
+    if asked:
+        tracker.latest_message["intent"] = asked
 
 
 def offer_likely_topics(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> None:

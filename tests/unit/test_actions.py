@@ -225,6 +225,15 @@ def test_a_story_only_the_classifier_found_urgent_names_the_warning_signs_then_a
     assert kb.questions["bone_bruise_how_long"].answer.patient in messages[1]["text"]
 
 
+def test_a_story_only_the_classifier_found_urgent_is_answered_as_the_intent_ranked_next(kb):
+    story = "I slipped on ice last month. It still hurts a lot. The MRI showed a bone bruise in my knee. Any thoughts?"
+    ranking = [("report_red_flag", 0.6), ("ask_prognosis", 0.3), ("ask_treatment", 0.1)]
+    tracker = make_tracker(story, "report_red_flag", ranking=ranking)
+    messages, _ = run(ActionRedFlag(), tracker)
+    assert messages[0]["text"] == kb.messages["red_flag_check_emergency"].text
+    assert tracker.latest_message["intent"]["name"] == "ask_prognosis"
+
+
 def test_a_red_flag_the_phrase_rule_names_gets_no_other_answer(kb):
     tracker = make_tracker("my legs went numb suddenly, how long does a bone bruise take to heal?", "report_red_flag")
     messages, _ = run(ActionRedFlag(), tracker)
