@@ -16,7 +16,7 @@ from bme import answers
 from bme.knowledge import KnowledgeBase, KnowledgeError, QuestionCard, knowledge_base
 from bme.questions import MAX_CHOICES, Decision, about, decide, index_for, is_follow_up, uncovered_subject
 from bme.retrieval import tells_a_story
-from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, claimed_audience, red_flag_detector_for
+from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, claimed_audience, matcher_for, red_flag_detector_for
 
 try:
     # Loaded and validated once when the action server imports this package;
@@ -131,7 +131,7 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     card = chosen_card(kb, tracker)
     if card:
         return Decision(card=card)
-    uncovered = uncovered_subject(kb, text)
+    uncovered = uncovered_subject(kb, text, matcher_for(kb).find(text))
     if uncovered:
         return Decision(out_of_scope=uncovered)
     # "What are its side effects?" points back at the treatment discussed. "Will it come back?"
@@ -264,11 +264,8 @@ class ActionRedFlag(Action):
         say(dispatcher, kb.messages[f"red_flag_{tier}"])
         # "I tripped, nothing broke, how long will the bruise take?": the warning, then the answer.
         decision = card_decision(tracker, kb)
-        if decision.card and not decision.card.offers_plan:
-            return send_card(dispatcher, tracker, kb, decision.card)
-        if decision.out_of_scope:
-            say(dispatcher, kb.messages["not_covered"], subject=decision.out_of_scope.question)
-            return []
+        if (decision.card and not decision.card.offers_plan) or decision.out_of_scope:
+            return reply_to_question(dispatcher, tracker, kb, decision) or []
         say(dispatcher, kb.messages["continue_after_red_flag"])
         return []
 

@@ -12,7 +12,7 @@ from typing import List, Optional, Sequence
 
 from bme.knowledge import KnowledgeBase, QuestionCard, VocabularyEntry
 from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex, is_question, sentences
-from bme.vocabulary import VocabularyMatcher, matcher_for
+from bme.vocabulary import TermMatch, VocabularyMatcher, matcher_for
 
 # Card scores (bme/retrieval.py) at or above which a card is answered directly,
 # and at or above which it is offered as a choice. Tuned on the dev split of
@@ -95,14 +95,14 @@ def treatments_of(kb: KnowledgeBase, card: QuestionCard) -> set:
     return named.union(*(kb.facts[fact].treatments for fact in card.facts))
 
 
-def uncovered_subject(kb: KnowledgeBase, text: str) -> Optional[QuestionCard]:
+def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[QuestionCard]:
     """The subject the assistant does not cover that a question names ("what foods should I
     avoid with gout?", "when can she do gymnastics after her sprain?"), when it names none of
     the assistant's own: declined however it is worded. A statement is not a question: "I
-    sprained my ankle" may answer the plan's question about the cause."""
+    sprained my ankle" may answer the plan's question about the cause. ``named``: the vocabulary
+    terms found in ``text`` (the caller has them already)."""
     if not any(is_question(part) for part in sentences(text)):
         return None
-    named = matcher_for(kb).find(text)
     if any(match.entity in OWN_SUBJECTS and match.value not in TOO_BROAD_TO_BE_OURS for match in named):
         return None
     uncovered = subject_matcher_for(kb).values(text, UNCOVERED)

@@ -8,7 +8,8 @@ regularisation: then it trains in seconds where DIET took minutes (docs/BENCHMAR
 Each message's features are then scaled to unit length (Normalizer). Without it a long story
 has many times the feature mass of the short training examples, and the classifier was close to
 certain about whatever its words leaned to: 33 of 281 real questions, mostly runners' and
-fallers' stories, were read as red flags, 12 with it (tests/answers/real_questions.yml).
+fallers' stories, were read as red flags, 12 with it (tests/answers/real_questions.yml; a one-off
+scikit-learn check, docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bme.knowledge import knowledge_base
 from bme.questions import uncovered_subject
-from bme.vocabulary import RED_FLAG_INTENTS, matcher_for, red_flag_detector_for
+from bme.vocabulary import RED_FLAG_INTENTS, TermMatch, matcher_for, red_flag_detector_for
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
@@ -115,19 +115,20 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
             if not words(text) & self._known:
                 self._override_intent(message, FALLBACK_INTENT)
                 continue
-            self._add_entities(message, text)
+            terms = self._terms.find(text)
+            self._add_entities(message, terms)
             flag = self._red_flags.detect(text)
             if flag:
                 # No rivals in the ranking: the FallbackClassifier would read a
                 # confident classifier's second guess as ambiguity and replace
                 # the rule's decision with nlu_fallback.
                 self._override_intent(message, RED_FLAG_INTENTS[flag.tier], keep_ranking=False)
-            elif uncovered_subject(self._kb, text):
+            elif uncovered_subject(self._kb, text, terms):
                 # "What foods should I avoid with gout?" would otherwise start the plan.
                 self._override_intent(message, OUT_OF_SCOPE_INTENT, keep_ranking=False)
         return messages
 
-    def _add_entities(self, message: Message, text: str) -> None:
+    def _add_entities(self, message: Message, terms: List[TermMatch]) -> None:
         entities = [
             {
                 ENTITY_ATTRIBUTE_TYPE: match.entity,
@@ -137,7 +138,7 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
                 "text": match.text,
                 "confidence_entity": 1.0,
             }
-            for match in self._terms.find(text)
+            for match in terms
             if match.entity in ENTITY_TYPES
         ]
         named = self.add_extractor_name(entities)

@@ -10,6 +10,7 @@ from actions.actions import reply_to_question
 from bme.knowledge import QuestionCard
 from bme.questions import decide, index_for, uncovered_subject
 from bme.retrieval import CardMatch
+from bme.vocabulary import matcher_for
 
 MAX_PATIENT_GRADE = 7
 
@@ -155,7 +156,7 @@ def test_a_named_treatment_no_card_is_about_gets_no_card(kb):
     ],
 )
 def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):
-    assert uncovered_subject(kb, text).id == card_id
+    assert uncovered_subject(kb, text, matcher_for(kb).find(text)).id == card_id
 
 
 @pytest.mark.parametrize(
@@ -169,4 +170,4 @@ def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, ca
     ],
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
-    assert uncovered_subject(kb, text) is None
+    assert uncovered_subject(kb, text, matcher_for(kb).find(text)) is None
