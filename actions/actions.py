@@ -13,9 +13,9 @@ from actions.dispatch import say
 from actions.feedback_actions import send_rated_answer
 from actions.plan_actions import why_current_question
 from bme import answers
-from bme.knowledge import KnowledgeBase, KnowledgeError, QuestionCard, knowledge_base
+from bme.knowledge import KnowledgeBase, KnowledgeError, Message, QuestionCard, knowledge_base
 from bme.questions import MAX_CHOICES, Decision, about, decide, index_for, is_follow_up, uncovered_subject
-from bme.retrieval import tells_a_story
+from bme.retrieval import is_question, sentences, tells_a_story
 from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, claimed_audience, matcher_for, red_flag_detector_for
 
 try:
@@ -109,9 +109,11 @@ def send_card(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeB
     return send_rated_answer(dispatcher, kb, answer, buttons, tracker, card.id)
 
 
-def offer_choices(dispatcher: CollectingDispatcher, kb: KnowledgeBase, cards: List[QuestionCard]) -> None:
+def offer_choices(
+    dispatcher: CollectingDispatcher, kb: KnowledgeBase, cards: List[QuestionCard], lead: Message
+) -> None:
     buttons = [{"title": card.question, "payload": f'/inform{{"question_card": "{card.id}"}}'} for card in cards]
-    say(dispatcher, kb.messages["did_you_mean"])
+    say(dispatcher, lead)
     dispatcher.utter_message(buttons=buttons + [kb.buttons.help.dict()])
 
 
@@ -151,8 +153,6 @@ def reply_to_question(
     text = tracker.latest_message.get("text") or ""
     explicit = explicit_context(kb, tracker)
     decision = decision or card_decision(tracker, kb)
-    if decision.card:
-        return send_card(dispatcher, tracker, kb, decision.card)
     if decision.out_of_scope:
         say(dispatcher, kb.messages["not_covered"], subject=decision.out_of_scope.question)
         return []
@@ -160,14 +160,17 @@ def reply_to_question(
     # A bare statement such as "I have CNO" is answered as a treatment question.
     topic = kb.topic_for_intent(intent)
     topic = topic or ("treatment" if explicit.treatment or explicit.condition else None)
-    # "Did you mean" only when the message may be about what the assistant covers.
+    # When the cards are unsure, a topic the message names a subject for answers better, and
+    # nothing is offered for a message that may not be about what the assistant covers.
+    topic_fits = topic and (explicit.treatment or explicit.condition or is_follow_up(text))
     unrelated = intent == OUT_OF_SCOPE and not (explicit.treatment or explicit.condition)
-    if (
-        decision.choices
-        and not unrelated
-        and not (topic and (explicit.treatment or explicit.condition or is_follow_up(text)))
-    ):
-        offer_choices(dispatcher, kb, decision.choices)
+    if decision.card and not (decision.unsure and (topic_fits or unrelated)):
+        events = send_card(dispatcher, tracker, kb, decision.card)
+        if decision.choices:
+            offer_choices(dispatcher, kb, decision.choices, kb.messages["or_did_you_mean"])
+        return events
+    if decision.choices and not decision.card and not (topic_fits or unrelated):
+        offer_choices(dispatcher, kb, decision.choices, kb.messages["did_you_mean"])
         return []
     return answer_topic(dispatcher, tracker, kb, topic) if topic else None
 
@@ -255,19 +258,21 @@ class ActionRedFlag(Action):
             say(dispatcher, kb.messages["continue_after_red_flag"])
             return []
         tier = classified_tier(tracker)
-        if tells_a_story(tracker.latest_message.get("text") or ""):
-            # Only the classifier heard a red flag, in a story: it reads falls, limps and pain as one
-            # even when nothing urgent is told. The warning signs come first, then the answer.
+        if asks_something(tracker.latest_message.get("text") or ""):
+            # Only the classifier heard a red flag in a question or a story: it reads falls, limps and
+            # pain as one even when nothing urgent is told ("no pain, no tenderness: can I run?").
+            # The warning signs come first, then the answer.
             say(dispatcher, kb.messages[f"red_flag_check_{tier}"])
             read_as_its_question(tracker)
             return answer_question(dispatcher, tracker, kb)
         say(dispatcher, kb.messages[f"red_flag_{tier}"])
-        # "I tripped, nothing broke, how long will the bruise take?": the warning, then the answer.
-        decision = card_decision(tracker, kb)
-        if (decision.card and not decision.card.offers_plan) or decision.out_of_scope:
-            return reply_to_question(dispatcher, tracker, kb, decision) or []
         say(dispatcher, kb.messages["continue_after_red_flag"])
         return []
+
+
+def asks_something(text: str) -> bool:
+    """A story, or a message with a question in it: more than a report of how they feel."""
+    return tells_a_story(text) or any(is_question(part) for part in sentences(text))
 
 
 def read_as_its_question(tracker: Tracker) -> None:

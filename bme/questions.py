@@ -15,9 +15,11 @@ from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex, is_question, 
 from bme.vocabulary import TermMatch, VocabularyMatcher, matcher_for
 
 # Card scores (bme/retrieval.py) at or above which a card is answered directly,
-# and at or above which it is offered as a choice. Tuned on the dev split of
+# at or above which the best card is answered with its close rivals offered after it,
+# and at or above which a card is offered as a choice. Tuned on the dev split of
 # tests/answers/real_questions.yml (make test-answers).
 ANSWER_AT = 0.40
+ANSWER_UNSURE_AT = 0.30
 OFFER_AT = 0.25
 # A subject the assistant does not cover is declined from this score when it is
 # the best match: offering nearby covered questions would answer something else.
@@ -40,12 +42,17 @@ UNCOVERED = "uncovered"
 @dataclass
 class Decision:
     card: Optional[QuestionCard] = None  # answer this card
-    choices: List[QuestionCard] = field(default_factory=list)  # or offer these
+    choices: List[QuestionCard] = field(default_factory=list)  # offer these (after the card, if any)
     out_of_scope: Optional[QuestionCard] = None  # or say this subject is not covered
 
     @property
     def undecided(self) -> bool:
         return not (self.card or self.choices or self.out_of_scope)
+
+    @property
+    def unsure(self) -> bool:
+        """A card answered with rivals close behind it."""
+        return bool(self.card and self.choices)
 
 
 def is_follow_up(text: str) -> bool:
@@ -57,7 +64,9 @@ def decide(matches: Sequence[CardMatch], follow_up: bool) -> Decision:
     """A follow-up (a short question pointing back at the subject the
     conversation already has) stays with that subject: the topic path. An
     uncovered subject that matches best is declined; a clear best card is
-    answered; near misses become choices."""
+    answered; a likely one is answered with its rivals offered after it (a
+    question asked in a long story seldom matches one wording clearly, and a
+    likely answer helps more than a menu); weak matches become choices."""
     if not matches or follow_up:
         return Decision()
     best = matches[0]
@@ -71,9 +80,14 @@ def decide(matches: Sequence[CardMatch], follow_up: bool) -> Decision:
     if best.score >= ANSWER_AT and not close:
         return Decision(card=best.card)
     offered = [m.card for m in matches if m.score >= OFFER_AT and not m.card.out_of_scope]
-    # Choices that would all lead to the best card's facts add nothing: answer it.
-    if offered and offered[0] is best.card and all(shares_a_fact(card, best.card) for card in offered[1:]):
+    if not offered or offered[0] is not best.card:
+        return Decision(choices=offered[:MAX_CHOICES])
+    # Choices that would all lead to the best card's facts add nothing.
+    rivals = [card for card in offered[1:MAX_CHOICES] if not shares_a_fact(card, best.card)]
+    if not rivals:
         return Decision(card=best.card)
+    if best.score >= ANSWER_UNSURE_AT:
+        return Decision(card=best.card, choices=rivals)
     return Decision(choices=offered[:MAX_CHOICES])
 
 

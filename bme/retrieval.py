@@ -39,7 +39,8 @@ FUNCTION_WORDS = frozenset(
     "think thought know wonder wondering wondered something anything anyone anybody someone somebody "
     "ideas suggestions advice".split()
 )
-WORD = re.compile(r"\w+")
+# Words of two letters or more: "I'm", "don't", "it's" leave "m", "t", "s" behind.
+WORD = re.compile(r"\w\w+")
 # "What causes it?", "Is that true?": words pointing back at what was said before.
 POINTING_BACK = re.compile(r"\b(it|its|it's|this|that|they|them|those|these|the drug|the treatment)\b", re.I)
 # A story's question: the sentences that ask (the rest tells the story).

@@ -198,17 +198,25 @@ def test_red_flag_without_known_phrases_gets_the_generic_message_of_its_tier(kb,
     assert messages[0]["text"] == kb.messages[message].text
 
 
-def test_a_short_question_only_the_classifier_found_urgent_is_answered_after_the_warning(kb):
+def test_a_short_question_only_the_classifier_found_urgent_is_answered_after_the_warning_signs(kb):
     text = "I tripped on a curb and it's a bone bruise, how long does it take to heal?"
     messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag"))
-    assert messages[0]["text"] == kb.messages["red_flag_emergency"].text
+    assert messages[0]["text"] == kb.messages["red_flag_check_emergency"].text
     assert kb.questions["bone_bruise_how_long"].answer.patient in messages[1]["text"]
+
+
+def test_a_calm_question_only_the_classifier_found_urgent_names_the_signs_instead_of_an_alarm(kb):
+    text = "The pain has gone and it is not tender. How do I know I am ready to run?"
+    ranking = [("report_red_flag", 0.5), ("ask_activity", 0.4)]
+    messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag", ranking=ranking))
+    assert messages[0]["text"] == kb.messages["red_flag_check_emergency"].text
+    assert kb.questions["return_to_running"].answer.patient in messages[1]["text"]
 
 
 def test_a_short_question_only_the_classifier_found_urgent_about_another_condition_is_declined(kb):
     text = "my heel is sore first thing in the morning, is that plantar fasciitis?"
     messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag"))
-    assert messages[0]["text"] == kb.messages["red_flag_emergency"].text
+    assert messages[0]["text"] == kb.messages["red_flag_check_emergency"].text
     assert messages[1]["text"].startswith(kb.messages["not_covered"].text.split("{subject}")[0])
 
 

@@ -59,8 +59,22 @@ def test_a_weak_match_is_answered_when_every_choice_would_lead_to_its_facts():
 
 def test_a_weak_match_with_a_rival_subject_is_offered_as_a_choice():
     running = made_up_card("running", "return_to_running")
-    decision = decide([CardMatch(BRUISE_HOW_LONG, 0.33), CardMatch(running, 0.26)], follow_up=False)
+    decision = decide([CardMatch(BRUISE_HOW_LONG, 0.28), CardMatch(running, 0.26)], follow_up=False)
     assert decision.card is None and decision.choices == [BRUISE_HOW_LONG, running]
+
+
+def test_a_likely_match_is_answered_with_its_rival_offered_after_it():
+    running = made_up_card("running", "return_to_running")
+    decision = decide([CardMatch(BRUISE_HOW_LONG, 0.36), CardMatch(running, 0.34)], follow_up=False)
+    assert decision.card is BRUISE_HOW_LONG and decision.choices == [running]
+
+
+def test_a_likely_answer_comes_first_and_a_close_rival_is_offered_after_it(kb):
+    messages = reply(kb, "My MRI shows edema in the hip. Will I need an operation or is walking enough?")
+    assert kb.questions["surgery_needed"].answer.patient in messages[0]["text"]
+    assert kb.messages["or_did_you_mean"].text in text_of(messages[1:])
+    payloads = [button["payload"] for message in messages[1:] for button in message.get("buttons") or []]
+    assert any('"question_card"' in payload for payload in payloads)
 
 
 def test_patients_can_read_the_direct_answers(kb):
