@@ -185,3 +185,15 @@ def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, ca
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
     assert uncovered_subject(kb, text, matcher_for(kb).find(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "card_id"),
+    [
+        ("I was told I have a stress reaction. Should I worry?", "stress_reaction_or_fracture"),
+        ("Can I still cycle with a stress fracture in my foot?", "exercise_while_healing"),
+    ],
+)
+def test_lay_words_of_asking_find_the_card_that_answers(kb, question, card_id):
+    """ "Should I worry?" asks whether it is serious; cycling is exercise that spares the bone."""
+    assert kb.questions[card_id].answer.patient in text_of(reply(kb, question))
