@@ -113,8 +113,7 @@ def offer_choices(
     dispatcher: CollectingDispatcher, kb: KnowledgeBase, cards: List[QuestionCard], lead: Message
 ) -> None:
     buttons = [{"title": card.question, "payload": f'/inform{{"question_card": "{card.id}"}}'} for card in cards]
-    say(dispatcher, lead)
-    dispatcher.utter_message(buttons=buttons + [kb.buttons.help.dict()])
+    dispatcher.utter_message(text=lead.text, buttons=buttons + [kb.buttons.help.dict()])
 
 
 def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, topic: str) -> List:
