@@ -15,7 +15,7 @@ from actions.plan_actions import why_current_question
 from bme import answers
 from bme.knowledge import KnowledgeBase, KnowledgeError, Message, QuestionCard, knowledge_base
 from bme.questions import MAX_CHOICES, Decision, about, decide, index_for, is_follow_up, uncovered_subject
-from bme.retrieval import is_question, sentences, tells_a_story
+from bme.retrieval import asks_a_question, tells_a_story
 from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, claimed_audience, matcher_for, red_flag_detector_for
 
 try:
@@ -163,12 +163,13 @@ def reply_to_question(
     # nothing is offered for a message that may not be about what the assistant covers.
     topic_fits = topic and (explicit.treatment or explicit.condition or is_follow_up(text))
     unrelated = intent == OUT_OF_SCOPE and not (explicit.treatment or explicit.condition)
-    if decision.card and not (decision.unsure and (topic_fits or unrelated)):
+    cards_step_aside = topic_fits or unrelated
+    if decision.card and not (decision.unsure and cards_step_aside):
         events = send_card(dispatcher, tracker, kb, decision.card)
         if decision.choices:
             offer_choices(dispatcher, kb, decision.choices, kb.messages["or_did_you_mean"])
         return events
-    if decision.choices and not decision.card and not (topic_fits or unrelated):
+    if decision.choices and not decision.card and not cards_step_aside:
         offer_choices(dispatcher, kb, decision.choices, kb.messages["did_you_mean"])
         return []
     return answer_topic(dispatcher, tracker, kb, topic) if topic else None
@@ -271,7 +272,7 @@ class ActionRedFlag(Action):
 
 def asks_something(text: str) -> bool:
     """A story, or a message with a question in it: more than a report of how they feel."""
-    return tells_a_story(text) or any(is_question(part) for part in sentences(text))
+    return tells_a_story(text) or asks_a_question(text)
 
 
 def read_as_its_question(tracker: Tracker) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
 from bme.knowledge import KnowledgeBase, QuestionCard, VocabularyEntry
-from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex, is_question, sentences
+from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex, asks_a_question
 from bme.vocabulary import TermMatch, VocabularyMatcher, matcher_for
 
 # Card scores (bme/retrieval.py) at or above which a card is answered directly,
@@ -115,7 +115,7 @@ def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) 
     the assistant's own: declined however it is worded. A statement is not a question: "I
     sprained my ankle" may answer the plan's question about the cause. ``named``: the vocabulary
     terms found in ``text`` (the caller has them already)."""
-    if not any(is_question(part) for part in sentences(text)):
+    if not asks_a_question(text):
         return None
     if any(match.entity in OWN_SUBJECTS and match.value not in TOO_BROAD_TO_BE_OURS for match in named):
         return None

@@ -88,6 +88,11 @@ def sentences(text: str) -> List[str]:
     return [part.strip() for part in SENTENCE_END.split(text or "") if part.strip()]
 
 
+def asks_a_question(text: str) -> bool:
+    """Any of its sentences asks: "I sprained my ankle" does not, "I sprained it, now what?" does."""
+    return any(is_question(part) for part in sentences(text))
+
+
 def tells_a_story(text: str) -> bool:
     """Several sentences: what happened, and often what they want to know."""
     return len(sentences(text)) >= STORY_SENTENCES

@@ -55,7 +55,8 @@ from bme.vocabulary import RED_FLAG_INTENTS, TermMatch, matcher_for, red_flag_de
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 # The domain's entities. The vocabulary's "finding" (bone marrow edema itself) is not one: it is
-# every conversation's subject, and only tells bme/questions.py that a message is about it.
+# every conversation's subject, and only tells bme/questions.py that a message is about it; nor
+# are its "asking" words ("should I worry?"), which only question-card retrieval reads.
 ENTITY_TYPES = ("treatment", "condition", "body_site", "audience")
 KNOWN_WORDS_FILE = "known_words.json"
 WORD = re.compile(r"[^\W\d_]+")
