@@ -141,7 +141,8 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     follow_up = is_follow_up(text) and bool(carried_context(kb, tracker).treatment)
     # Filter before keeping the best three: the card on the named treatment may rank fourth.
     ranked = index_for(kb).rank(text, limit=len(kb.questions))
-    return decide(about(kb, ranked, explicit_context(kb, tracker).treatment)[:MAX_CHOICES], follow_up)
+    named = [canonical_value(kb, "treatment", value) for value in tracker.get_latest_entity_values("treatment")]
+    return decide(about(kb, ranked, [value for value in named if value])[:MAX_CHOICES], follow_up)
 
 
 def reply_to_question(

@@ -95,13 +95,14 @@ def shares_a_fact(card: QuestionCard, other: QuestionCard) -> bool:
     return bool(set(card.facts) & set(other.facts))
 
 
-def about(kb: KnowledgeBase, matches: Sequence[CardMatch], treatment: Optional[str]) -> List[CardMatch]:
-    """The matches that can answer a question on ``treatment`` (all when none is
-    named): a card about it by its facts or its wordings. "Does hyperbaric
-    oxygen help?" must not get the iloprost card, nor a general one."""
-    if not treatment:
+def about(kb: KnowledgeBase, matches: Sequence[CardMatch], treatments: Sequence[str]) -> List[CardMatch]:
+    """The matches that can answer a question on the named ``treatments`` (all when none is
+    named): a card about one of them by its facts or its wordings. "Does hyperbaric oxygen
+    help?" must not get the iloprost card, nor a general one; "still on opioids, is she too
+    old for vertebroplasty?" may get the vertebroplasty card."""
+    if not treatments:
         return list(matches)
-    return [match for match in matches if treatment in treatments_of(kb, match.card)]
+    return [match for match in matches if treatments_of(kb, match.card) & set(treatments)]
 
 
 def treatments_of(kb: KnowledgeBase, card: QuestionCard) -> set:

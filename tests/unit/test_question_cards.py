@@ -197,3 +197,10 @@ def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, te
 def test_lay_words_of_asking_find_the_card_that_answers(kb, question, card_id):
     """ "Should I worry?" asks whether it is serious; cycling is exercise that spares the bone."""
     assert kb.questions[card_id].answer.patient in text_of(reply(kb, question))
+
+
+def test_a_question_naming_two_treatments_can_get_the_card_on_either(kb):
+    question = "My grandmother is 91 and takes morphine for a spine fracture. Is she too old for kyphoplasty?"
+    entities = [("treatment", "morphine"), ("treatment", "kyphoplasty")]
+    text = text_of(reply(kb, question, entities=entities))
+    assert kb.questions["vertebroplasty_very_old"].answer.patient in text
