@@ -20,7 +20,7 @@ from bme.plan import (
     TRAUMATIC,
     UNKNOWN,
 )
-from bme.vocabulary import matcher_for
+from bme.vocabulary import NEGATION, matcher_for
 
 NUMBER_WORDS = {
     "zero": 0,
@@ -162,7 +162,7 @@ def parse_duration_weeks(text: Optional[str], today: Optional[dt.date] = None) -
 
 # A negation and the word it negates, a few words apart: "not pregnant",
 # "no longer breast-feeding", "never had cancer", "don't have kidney disease".
-NEGATED = r"\b(?:no|not|never|no longer|stopped|don't|do not|haven't|have not|without)\s+(?:\w+\s+){{0,3}}?(?:{})"
+NEGATED = rf"\b(?:{NEGATION}|stopped)\s+(?:\w+\s+){{{{0,3}}}}?(?:{{}})"
 
 
 def _without_negated(clean: str, words: str) -> Tuple[str, bool]:

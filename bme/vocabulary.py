@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import spacy
 from spacy.matcher import PhraseMatcher
@@ -26,6 +26,25 @@ class TermMatch:
     start: int  # character offsets into the original text
     end: int
     text: str
+
+
+# Words that deny what follows: "no longer breast-feeding", "the MRI did not show a stress fracture".
+NEGATION = (
+    r"no|not|never|no longer|don't|do not|haven't|have not|without|didn't|did not|doesn't|does not|isn't"
+    r"|wasn't|free of|negative for|ruled out"
+)
+# A condition or finding is denied when a negation stands right before it, with at most a few
+# of these words between ("there is no bony contusion", "no evidence of fracture or necrosis").
+# A closed list: "not sure if it is a stress fracture" and "I can't run with my stress fracture"
+# still name their subject.
+NEGATED_TERM = re.compile(
+    rf"\b(?:{NEGATION})\s+(?:(?:a|an|the|any|have|has|had|it|it's|is|was|been|show|shows|showed|shown|see|seen"
+    r"|sign|signs|evidence|of|obvious|definite|definitely|acute|significant|new|bony|fracture|fractures|or|nor)\s+){0,4}$",
+    re.IGNORECASE,
+)
+# "no stress fracture or stress reaction": a term listed after a denied one is denied too.
+LISTED_AFTER = re.compile(r"^\s*(?:,|or|nor)\s+(?:a\s+|an\s+|any\s+)?$", re.IGNORECASE)
+DENIABLE = ("condition", "finding")
 
 
 def _blank_english():
@@ -47,21 +66,33 @@ class VocabularyMatcher:
                 self._labels[self._nlp.vocab.strings[key]] = (entity, value)
 
     def find(self, text: str) -> List[TermMatch]:
+        """The terms ``text`` names, without the conditions and findings it denies."""
+        return [match for match, is_denied in self._matches(text) if not is_denied]
+
+    def _matches(self, text: str) -> List[Tuple[TermMatch, bool]]:
+        """Every term found, and whether the words before it deny it ("no bone contusion")."""
         doc = self._nlp.make_doc(text or "")
         spans = [(doc[start:end], match_id) for match_id, start, end in self._matcher(doc)]
         chosen = spacy.util.filter_spans([span for span, _ in spans])
         ids = {(span.start, span.end): match_id for span, match_id in spans}
-        matches = []
+        matches, denied_until = [], None
         for span in chosen:
             entity, value = self._labels[ids[(span.start, span.end)]]
-            matches.append(TermMatch(entity, value, span.start_char, span.end_char, span.text))
+            is_denied = entity in DENIABLE and (
+                denied(doc.text[: span.start_char])
+                or (denied_until is not None and bool(LISTED_AFTER.match(doc.text[denied_until : span.start_char])))
+            )
+            if is_denied:
+                denied_until = span.end_char
+            matches.append((TermMatch(entity, value, span.start_char, span.end_char, span.text), is_denied))
         return matches
 
     def canonical_text(self, text: str) -> str:
         """``text`` lower-cased with every synonym replaced by one word for its id:
-        "zometa" and "zoledronic acid" both become "treatment_zoledronate"."""
+        "zometa" and "zoledronic acid" both become "treatment_zoledronate". Denied terms too:
+        a story ruling out a stress fracture is still about what a stress fracture is not."""
         parts, last = [], 0
-        for match in self.find(text):
+        for match, _ in self._matches(text):
             parts += [text[last : match.start], f" {match.entity}_{match.value} "]
             last = match.end
         return "".join([*parts, text[last:]]).lower()
@@ -73,6 +104,11 @@ class VocabularyMatcher:
             if match.entity == entity and match.value not in seen:
                 seen.append(match.value)
         return seen
+
+
+def denied(text_before: str) -> bool:
+    """Whether the words just before a term deny it (in the term's own clause)."""
+    return bool(NEGATED_TERM.search(_normalise_apostrophes(text_before)))
 
 
 # The intent a red flag of each tier is classified as: the NLU rule sets it,

@@ -53,6 +53,34 @@ def test_no_terms_in_unrelated_text(matcher):
     assert matcher.find("what's the weather like tomorrow?") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There is no bony contusion seen.",
+        "I do not have a stress fracture or a stress reaction.",
+        "The report says no evidence of fracture or avascular necrosis.",
+        "The doctor said it is definitely not a stress fracture.",
+    ],
+)
+def test_a_denied_condition_is_not_the_message_s_subject(matcher, text):
+    """An MRI report or a doctor ruling a condition out does not make it the question's subject."""
+    assert matcher.values(text, "condition") == []
+
+
+@pytest.mark.parametrize(
+    "text, entity, value",
+    [
+        ("I'm not sure if it is a stress fracture.", "condition", "stress_fracture"),
+        ("I can't run with my stress fracture.", "condition", "stress_fracture"),
+        ("No stress fracture, but a bone bruise. How long will it hurt?", "condition", "bone_bruise"),
+        ("Can I walk without crutches with a bone bruise?", "treatment", "protected_weight_bearing"),
+        ("Can I walk without crutches with a bone bruise?", "condition", "bone_bruise"),
+    ],
+)
+def test_a_negation_further_off_or_on_a_treatment_keeps_the_term(matcher, text, entity, value):
+    assert value in matcher.values(text, entity)
+
+
 def test_canonical_value_accepts_ids_and_synonyms(kb):
     assert canonical_value(kb, "treatment", "iloprost") == "iloprost"
     assert canonical_value(kb, "treatment", "Zoledronic acid") == "zoledronate"
