@@ -14,7 +14,16 @@ from actions.feedback_actions import send_rated_answer
 from actions.plan_actions import why_current_question
 from bme import answers
 from bme.knowledge import KnowledgeBase, KnowledgeError, Message, QuestionCard, knowledge_base
-from bme.questions import MAX_CHOICES, Decision, about, decide, index_for, is_follow_up, uncovered_subject
+from bme.questions import (
+    MAX_CHOICES,
+    Decision,
+    about,
+    decide,
+    index_for,
+    is_follow_up,
+    names_only_its_own_subjects,
+    uncovered_subject,
+)
 from bme.retrieval import asks_a_question, tells_a_story
 from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, claimed_audience, matcher_for, red_flag_detector_for
 
@@ -132,7 +141,8 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     card = chosen_card(kb, tracker)
     if card:
         return Decision(card=card)
-    uncovered = uncovered_subject(kb, text, matcher_for(kb).find(text))
+    named = matcher_for(kb).find(text)
+    uncovered = uncovered_subject(kb, text, named)
     if uncovered:
         return Decision(out_of_scope=uncovered)
     # "What are its side effects?" points back at the treatment discussed. "Will it come back?"
@@ -141,8 +151,10 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     follow_up = is_follow_up(text) and bool(carried_context(kb, tracker).treatment)
     # Filter before keeping the best three: the card on the named treatment may rank fourth.
     ranked = index_for(kb).rank(text, limit=len(kb.questions))
-    named = [canonical_value(kb, "treatment", value) for value in tracker.get_latest_entity_values("treatment")]
-    return decide(about(kb, ranked, [value for value in named if value])[:MAX_CHOICES], follow_up)
+    if names_only_its_own_subjects(kb, text, named):
+        ranked = [match for match in ranked if not match.card.out_of_scope]
+    treatments = [canonical_value(kb, "treatment", value) for value in tracker.get_latest_entity_values("treatment")]
+    return decide(about(kb, ranked, [value for value in treatments if value])[:MAX_CHOICES], follow_up)
 
 
 def reply_to_question(

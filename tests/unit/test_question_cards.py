@@ -167,6 +167,9 @@ def test_a_named_treatment_no_card_is_about_gets_no_card(kb):
         ),
         ("Does a bone marrow biopsy hurt?", "blood_cancers_and_marrow_tests"),
         ("My doctor says my knees are bone on bone, what now?", "general_knee_arthritis"),
+        ("The MRI shows a torn meniscus and no bone contusion. Do I need surgery?", "meniscus_tears"),
+        ("The X-ray of my neck shows a bone island. Is it dangerous?", "bone_cysts"),
+        ("My son has Osgood-Schlatter disease. Should he stop football?", "growth_plate_problems"),
     ],
 )
 def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):
@@ -185,6 +188,20 @@ def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, ca
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
     assert uncovered_subject(kb, text, matcher_for(kb).find(text)) is None
+
+
+def test_a_question_on_a_covered_subject_is_not_declined_for_a_close_wording(kb):
+    """A bone growth stimulator is a covered treatment, however near the wordings of broken toes come."""
+    question = "My orthopedist gave me a bone growth stimulator for my foot fracture. Does it really work?"
+    text = text_of(reply(kb, question))
+    assert kb.questions["pemf_what_to_expect"].answer.patient in text
+
+
+def test_myeloma_on_its_own_is_declined_as_a_blood_cancer(kb):
+    """Myeloma is covered only with the spine fractures it brings; its diagnosis is not."""
+    text = text_of(reply(kb, "How is multiple myeloma diagnosed?"))
+    subject = kb.questions["blood_cancers_and_marrow_tests"].question
+    assert text.startswith(kb.messages["not_covered"].text.format(subject=subject))
 
 
 @pytest.mark.parametrize(
