@@ -1,5 +1,5 @@
 """The knowledge base's promises, checked: complete references, fresh
-evidence cards and patient wording that reads easily.
+evidence cards, patient wording that reads easily and card wordings that say enough to match.
 
 ``python -m bme.quality`` prints the report and exits 1 on any failure; it is
 part of ``make validate``. Plain Python: no Rasa.
@@ -17,6 +17,8 @@ from typing import Dict, List, Optional
 import textstat
 
 from bme.knowledge import CORE_FIELDS, KnowledgeBase, knowledge_base
+from bme.retrieval import content_words
+from bme.vocabulary import matcher_for
 
 # Health-information guidance: patient texts at grade 6 to 8.
 MAX_PATIENT_GRADE = 8.0
@@ -83,11 +85,24 @@ def check_readability(kb: KnowledgeBase, report: Report) -> None:
             report.failures.append(f"{name}: grade {report.grades[name]:.1f} > {MAX_URGENT_GRADE:g}")
 
 
+def check_wordings(kb: KnowledgeBase, report: Report) -> None:
+    """A card wording left with one common word once the question words go ("what should my
+    mother do now" -> "now") matches every message with that word in it: it must keep two
+    words, or name a term of the vocabulary or the subject the card declines."""
+    for card in kb.questions.values():
+        named = {phrase.lower() for phrase in card.named_by}
+        for wording in card.asked_as:
+            words = content_words(matcher_for(kb).canonical_text(wording)).split()
+            if len(words) < 2 and not any(word.split("_")[0] in kb.vocabulary or word in named for word in words):
+                report.failures.append(f"card {card.id}: wording {wording!r} keeps only {words}")
+
+
 def check(kb: KnowledgeBase, today: date, max_age_months: int = DEFAULT_MAX_AGE_MONTHS) -> Report:
     report = Report()
     check_references(kb, report)
     check_review_dates(kb, report, today, max_age_months)
     check_readability(kb, report)
+    check_wordings(kb, report)
     return report
 
 

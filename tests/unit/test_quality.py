@@ -1,4 +1,4 @@
-"""The knowledge checks of make validate: references, review dates, readability."""
+"""The knowledge checks of make validate: references, review dates, readability, card wordings."""
 
 from datetime import date
 
@@ -72,3 +72,10 @@ def test_the_command_exits_non_zero_on_failure_and_prints_the_grades(capsys, mon
     assert main([]) == 1
     out = capsys.readouterr().out
     assert "Flesch-Kincaid grade mean" in out and "FAIL: fact " in out
+
+
+def test_a_card_wording_that_keeps_one_common_word_fails(kb_copy):
+    path = kb_copy / "questions" / "personal.yml"
+    _edit(path, lambda d: d["questions"][0]["asked_as"].append("what should my mother do now"))
+    report = check(load_knowledge_base(kb_copy), TODAY)
+    assert "card recommend_for_me: wording 'what should my mother do now' keeps only ['now']" in report.failures
