@@ -18,12 +18,15 @@ import yaml
 from bme.knowledge import KnowledgeBase
 
 QUESTIONS_FILE = Path(__file__).with_name("real_questions.yml")
+# How much of a failed reply the report shows: the start of its first messages.
+REPLY_SHOWN = 200
+MESSAGES_SHOWN = 3
 
 
 @dataclass
 class Result:
     question: dict
-    reply: str
+    messages: List[str]  # the assistant's messages, in order
     passed: bool
 
 
@@ -81,7 +84,9 @@ def report(results: List[Result], split: str) -> str:
     lines += ["", f"## Failures ({len(failures)})"]
     for result in failures:
         question = result.question
-        reply = " ".join(result.reply.split())[:300]
+        # The start of each message: what followed a safety check or a decline shows too.
+        messages = [" ".join(message.split()) for message in result.messages if message.strip()]
+        reply = " / ".join(message[:REPLY_SHOWN] for message in messages[:MESSAGES_SHOWN])
         lines += ["", f"- {question['id']} ({question['topic']}, {question['asker']}): {question['text'][:200]}"]
         lines += [f"  - expects: {question.get('expects') or 'out-of-scope reply'}", f"  - got: {reply}"]
     return "\n".join(lines) + "\n"

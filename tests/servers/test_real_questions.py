@@ -23,8 +23,8 @@ def test_real_questions_are_answered_or_declined(assistant):
     results = []
     for question in load_questions(SPLIT):
         replies = assistant.send(f"real-question-{next_id()}", question["text"])
-        reply = "\n".join(message.get("text", "") for message in replies)
-        results.append(Result(question, reply, passed(KB, question, reply)))
+        messages = [message.get("text", "") for message in replies]
+        results.append(Result(question, messages, passed(KB, question, "\n".join(messages))))
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(report(results, SPLIT), encoding="utf-8")
     in_scope = [result for result in results if result.question["in_scope"]]
