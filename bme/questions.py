@@ -146,7 +146,8 @@ def subject_matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
             for card in kb.questions.values()
             if card.named_by
         }
-        _subject_matchers[id(kb)] = VocabularyMatcher({UNCOVERED: named})
+        # "The MRI didn't show a Morton's neuroma" names no subject.
+        _subject_matchers[id(kb)] = VocabularyMatcher({UNCOVERED: named}, deniable=(UNCOVERED,))
     return _subject_matchers[id(kb)]
 
 

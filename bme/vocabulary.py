@@ -9,12 +9,16 @@ component in ``components/`` and the actions both use this module.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import spacy
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spellchecker import SpellChecker
 
 from bme.knowledge import KnowledgeBase, RedFlag
 
@@ -39,12 +43,16 @@ NEGATION = (
 # still name their subject.
 NEGATED_TERM = re.compile(
     rf"\b(?:{NEGATION})\s+(?:(?:a|an|the|any|have|has|had|it|it's|is|was|been|show|shows|showed|shown|see|seen"
-    r"|sign|signs|evidence|of|obvious|definite|definitely|acute|significant|new|bony|fracture|fractures|or|nor)\s+){0,4}$",
+    r"|sign|signs|evidence|of|obvious|definite|definitely|acute|significant|new|bony|fracture|fractures|or|nor)\s+){0,5}$",
     re.IGNORECASE,
 )
 # "no stress fracture or stress reaction": a term listed after a denied one is denied too.
 LISTED_AFTER = re.compile(r"^\s*(?:,|or|nor)\s+(?:a\s+|an\s+|any\s+)?$", re.IGNORECASE)
 DENIABLE = ("condition", "finding")
+# A word of this many letters or more that is neither English nor a vocabulary word is read as
+# the vocabulary word it is this close to (difflib ratio): "ostenonecrosis", "meniscis", "vetebral".
+MIN_MISSPELT_LETTERS = 7
+MISSPELLING_CUTOFF = 0.85
 
 
 def _blank_english():
@@ -54,16 +62,47 @@ def _blank_english():
 class VocabularyMatcher:
     """Longest-match lookup of vocabulary synonyms, one pass per message."""
 
-    def __init__(self, vocabulary: Dict[str, Dict[str, object]]):
+    def __init__(
+        self,
+        vocabulary: Dict[str, Dict[str, object]],
+        read_misspellings: bool = True,
+        deniable: Sequence[str] = DENIABLE,
+    ):
+        """``read_misspellings``: find "ostenonecrosis" as osteonecrosis. The trainer's data checks
+        and merge match strictly: what they annotate must be written in the vocabulary.
+        ``deniable``: the entity types a negation before them takes back."""
+        self._read_misspellings = read_misspellings
+        self._deniable = tuple(deniable)
         self._nlp = _blank_english()
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._labels: Dict[int, tuple] = {}
+        self._words = set()
         for entity, values in vocabulary.items():
             for value, entry in values.items():
                 key = f"{entity}:{value}"
-                phrases = {value.replace("_", " "), *entry.synonyms}
-                self._matcher.add(key, list(self._nlp.tokenizer.pipe(sorted(phrases))))
+                phrases = list(self._nlp.tokenizer.pipe(sorted({value.replace("_", " "), *entry.synonyms})))
+                self._matcher.add(key, phrases)
                 self._labels[self._nlp.vocab.strings[key]] = (entity, value)
+                self._words.update(token.lower_ for phrase in phrases for token in phrase if token.is_alpha)
+        self._spellings: Dict[str, Optional[str]] = {}
+
+    def _as_spelt(self, word: str) -> Optional[str]:
+        """The vocabulary word a misspelt ``word`` stands for, if any."""
+        if not self._read_misspellings or len(word) < MIN_MISSPELT_LETTERS or not word.isalpha() or word in self._words:
+            return None
+        if word not in self._spellings:
+            unknown = bool(english().unknown([word]))
+            close = difflib.get_close_matches(word, self._words, n=1, cutoff=MISSPELLING_CUTOFF) if unknown else []
+            self._spellings[word] = close[0] if close else None
+        return self._spellings[word]
+
+    def _read(self, text: str) -> Tuple[Doc, Doc]:
+        """The text as typed, and as read with misspelt vocabulary words put right (same tokens)."""
+        doc = self._nlp.make_doc(_normalise_apostrophes(text))  # one character for one: offsets hold
+        words = [self._as_spelt(token.lower_) or token.text for token in doc]
+        if words == [token.text for token in doc]:
+            return doc, doc
+        return doc, Doc(self._nlp.vocab, words=words, spaces=[bool(token.whitespace_) for token in doc])
 
     def find(self, text: str) -> List[TermMatch]:
         """The terms ``text`` names, without the conditions and findings it denies."""
@@ -71,20 +110,27 @@ class VocabularyMatcher:
 
     def _matches(self, text: str) -> List[Tuple[TermMatch, bool]]:
         """Every term found, and whether the words before it deny it ("no bone contusion")."""
-        doc = self._nlp.make_doc(text or "")
-        spans = [(doc[start:end], match_id) for match_id, start, end in self._matcher(doc)]
+        text = text or ""
+        doc, read = self._read(text)
+        spans = [(read[start:end], match_id) for match_id, start, end in self._matcher(read)]
         chosen = spacy.util.filter_spans([span for span, _ in spans])
         ids = {(span.start, span.end): match_id for span, match_id in spans}
         matches, denied_until = [], None
-        for span in chosen:
-            entity, value = self._labels[ids[(span.start, span.end)]]
-            is_denied = entity in DENIABLE and (
+        for chosen_span in chosen:
+            entity, value = self._labels[ids[(chosen_span.start, chosen_span.end)]]
+            span = doc[chosen_span.start : chosen_span.end]  # the words as typed
+            is_denied = entity in self._deniable and (
                 denied(doc.text[: span.start_char])
                 or (denied_until is not None and bool(LISTED_AFTER.match(doc.text[denied_until : span.start_char])))
             )
             if is_denied:
                 denied_until = span.end_char
-            matches.append((TermMatch(entity, value, span.start_char, span.end_char, span.text), is_denied))
+            matches.append(
+                (
+                    TermMatch(entity, value, span.start_char, span.end_char, text[span.start_char : span.end_char]),
+                    is_denied,
+                )
+            )
         return matches
 
     def canonical_text(self, text: str) -> str:
@@ -106,9 +152,15 @@ class VocabularyMatcher:
         return seen
 
 
+@lru_cache(maxsize=1)
+def english() -> SpellChecker:
+    """An English word list (pyspellchecker's): a word on it is no misspelling of a medical term."""
+    return SpellChecker()
+
+
 def denied(text_before: str) -> bool:
-    """Whether the words just before a term deny it (in the term's own clause)."""
-    return bool(NEGATED_TERM.search(_normalise_apostrophes(text_before)))
+    """Whether the words just before a term deny it (in the term's own clause; apostrophes straight)."""
+    return bool(NEGATED_TERM.search(text_before))
 
 
 # The intent a red flag of each tier is classified as: the NLU rule sets it,

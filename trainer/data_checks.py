@@ -235,7 +235,7 @@ def run_checks(project: Project) -> List[Finding]:
     training = project.training_data()
     held_out = project.held_out_data()
     vocabulary = project.vocabulary()
-    matcher = VocabularyMatcher(vocabulary)
+    matcher = VocabularyMatcher(vocabulary, read_misspellings=False)
     return [
         *duplicates(training.examples),
         *few_examples(training.examples, domain.intents),

@@ -39,7 +39,7 @@ def plan_merge(inbox: Inbox, shown: str, project: Project) -> MergePlan:
     plan = MergePlan()
     intents = set(project.domain().intents)
     vocabulary = project.vocabulary()
-    matcher = VocabularyMatcher(vocabulary)
+    matcher = VocabularyMatcher(vocabulary, read_misspellings=False)
     candidates: List[Example] = []
     for group, entries in inbox.items():
         for number, entry in enumerate(entries, start=1):

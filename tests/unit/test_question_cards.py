@@ -204,6 +204,11 @@ def test_myeloma_on_its_own_is_declined_as_a_blood_cancer(kb):
     assert text.startswith(kb.messages["not_covered"].text.format(subject=subject))
 
 
+def test_a_subject_the_message_rules_out_is_not_declined(kb):
+    text = "The MRI didn’t show any sign of a Morton’s neuroma. So what is wrong with my foot?"
+    assert uncovered_subject(kb, text, matcher_for(kb).find(text)) is None
+
+
 @pytest.mark.parametrize(
     ("question", "card_id"),
     [

@@ -31,7 +31,7 @@ def training(project):
 
 @pytest.fixture(scope="module")
 def matcher(kb):
-    return VocabularyMatcher(kb.vocabulary)
+    return VocabularyMatcher(kb.vocabulary, read_misspellings=False)
 
 
 def messages(findings, check):

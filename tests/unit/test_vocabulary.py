@@ -81,6 +81,29 @@ def test_a_negation_further_off_or_on_a_treatment_keeps_the_term(matcher, text, 
     assert value in matcher.values(text, entity)
 
 
+@pytest.mark.parametrize(
+    "text, entity, value, typed",
+    [
+        (
+            "What is spontaneous ostenonecrosis?",
+            "condition",
+            "subchondral_insufficiency_fracture",
+            "spontaneous ostenonecrosis",
+        ),
+        ("I have osteoarthitis in both knees", "condition", "osteoarthritis", "osteoarthitis"),
+        ("a fracture of the vetebral body", "body_site", "spine", "vetebral body"),
+    ],
+)
+def test_a_misspelt_term_is_read_as_the_term(matcher, text, entity, value, typed):
+    """The match keeps the words as typed, so an entity points at what the user wrote."""
+    assert [(m.value, m.text) for m in matcher.find(text) if m.entity == entity] == [(value, typed)]
+
+
+def test_english_words_are_not_taken_for_misspelt_terms(matcher):
+    """ "talking" is one letter from "walking", "wearing" from "bearing": both are English."""
+    assert matcher.find("I was talking while wearing my shoes, sitting and putting things away") == []
+
+
 def test_canonical_value_accepts_ids_and_synonyms(kb):
     assert canonical_value(kb, "treatment", "iloprost") == "iloprost"
     assert canonical_value(kb, "treatment", "Zoledronic acid") == "zoledronate"
