@@ -53,6 +53,7 @@ DENIABLE = ("condition", "finding")
 # the vocabulary word it is this close to (difflib ratio): "ostenonecrosis", "meniscis", "vetebral".
 MIN_MISSPELT_LETTERS = 7
 MISSPELLING_CUTOFF = 0.85
+SPELLINGS_KEPT = 4096
 
 
 def _blank_english():
@@ -84,17 +85,19 @@ class VocabularyMatcher:
                 self._matcher.add(key, phrases)
                 self._labels[self._nlp.vocab.strings[key]] = (entity, value)
                 self._words.update(token.lower_ for phrase in phrases for token in phrase if token.is_alpha)
-        self._spellings: Dict[str, Optional[str]] = {}
+        if read_misspellings:
+            english()  # loaded with the matcher, not at the first user's message
+        # Per word, so a long-running server keeps only the recent ones.
+        self._as_spelt = lru_cache(maxsize=SPELLINGS_KEPT)(self._spelling_of)
 
-    def _as_spelt(self, word: str) -> Optional[str]:
+    def _spelling_of(self, word: str) -> Optional[str]:
         """The vocabulary word a misspelt ``word`` stands for, if any."""
         if not self._read_misspellings or len(word) < MIN_MISSPELT_LETTERS or not word.isalpha() or word in self._words:
             return None
-        if word not in self._spellings:
-            unknown = bool(english().unknown([word]))
-            close = difflib.get_close_matches(word, self._words, n=1, cutoff=MISSPELLING_CUTOFF) if unknown else []
-            self._spellings[word] = close[0] if close else None
-        return self._spellings[word]
+        if not english().unknown([word]):
+            return None
+        close = difflib.get_close_matches(word, self._words, n=1, cutoff=MISSPELLING_CUTOFF)
+        return close[0] if close else None
 
     def _read(self, text: str) -> Tuple[Doc, Doc]:
         """The text as typed, and as read with misspelt vocabulary words put right (same tokens)."""
