@@ -35,6 +35,7 @@ def detector(kb):
         ("bone bruise after a fall", "condition", "bone_bruise"),
         ("pain in my left knee", "body_site", "knee"),
         ("I'm a physiotherapist", "audience", "professional"),
+        ("I'm a hospitalist", "audience", "professional"),
         ("asking for my mum", "audience", "caregiver"),
         ("core decompression surgery", "treatment", "core_decompression"),
     ],
