@@ -260,6 +260,9 @@ class QuestionCard(StrictModel):
 class VocabularyEntry(StrictModel):
     label: Text
     synonyms: List[Text] = Field(min_items=1)
+    # False for a term too broad to make a message the assistant's own subject on its own
+    # (crutches after a sprain, arthritis without its marrow lesions): see bme/questions.py.
+    own_subject: bool = True
 
 
 class Topic(StrictModel):

@@ -31,11 +31,9 @@ MAX_CHOICES = 3
 # "what are its side effects?": a short question pointing back at the last subject.
 SHORT_QUESTION_WORDS = 9
 # Vocabulary entity types that make a message the assistant's own subject ("ibuprofen after
-# a broken arm" asks about ibuprofen), but not the values too broad to: crutches or a boot after
-# a sprain make it no less a sprain question, knee arthritis is ours only with the marrow
-# lesions it can bring, and myeloma only with the spine fractures it can bring.
+# a broken arm" asks about ibuprofen), except the terms marked `own_subject: false` in
+# knowledge/vocabulary.yml (too broad: crutches after a sprain).
 OWN_SUBJECTS = ("condition", "treatment", "finding")
-TOO_BROAD_TO_BE_OURS = ("inflammatory", "osteoarthritis", "multiple_myeloma", "protected_weight_bearing", "offloading")
 UNCOVERED = "uncovered"
 
 
@@ -116,22 +114,22 @@ def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) 
     the assistant's own: declined however it is worded. A statement is not a question: "I
     sprained my ankle" may answer the plan's question about the cause. ``named``: the vocabulary
     terms found in ``text`` (the caller has them already)."""
-    if not asks_a_question(text) or names_its_own_subject(named):
+    if not asks_a_question(text) or names_its_own_subject(kb, named):
         return None
     uncovered = subject_matcher_for(kb).values(text, UNCOVERED)
     return kb.questions[uncovered[0]] if uncovered else None
 
 
-def names_its_own_subject(named: Sequence[TermMatch]) -> bool:
+def names_its_own_subject(kb: KnowledgeBase, named: Sequence[TermMatch]) -> bool:
     """The message names a condition, treatment or finding the assistant covers."""
-    return any(match.entity in OWN_SUBJECTS and match.value not in TOO_BROAD_TO_BE_OURS for match in named)
+    return any(match.entity in OWN_SUBJECTS and kb.vocabulary[match.entity][match.value].own_subject for match in named)
 
 
 def names_only_its_own_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> bool:
     """Subjects the assistant covers and none it does not: no wording of an uncovered subject may
     decline it ("my foot fracture has a bone growth stimulator; does it work?"), while "is PEMF
     covered by insurance?" is left to the cards to decide."""
-    return names_its_own_subject(named) and not subject_matcher_for(kb).values(text, UNCOVERED)
+    return names_its_own_subject(kb, named) and not subject_matcher_for(kb).values(text, UNCOVERED)
 
 
 _indexes = {}
