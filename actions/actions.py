@@ -22,6 +22,7 @@ from bme.questions import (
     index_for,
     is_follow_up,
     names_only_its_own_subjects,
+    strays_from_its_subjects,
     uncovered_subject,
 )
 from bme.retrieval import asks_a_question, tells_a_story
@@ -136,7 +137,8 @@ def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, kb: Knowled
 
 
 def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
-    """The question card that answers the latest message, the cards to offer, or the subject not covered."""
+    """The question card that answers the latest message, the cards to offer, the subject not
+    covered, or that the message is about nothing the assistant covers."""
     text = tracker.latest_message.get("text") or ""
     card = chosen_card(kb, tracker)
     if card:
@@ -148,9 +150,14 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     # "What are its side effects?" points back at the treatment discussed. "Will it come back?"
     # after "is it cancer?" is about the edema, not the cancer it asked about: a carried
     # condition is no subject to point back at, so the question's card answers.
-    follow_up = is_follow_up(text) and bool(carried_context(kb, tracker).treatment)
+    carried = carried_context(kb, tracker)
+    follow_up = is_follow_up(text) and bool(carried.treatment)
     # Filter before keeping the best three: the card on the named treatment may rank fourth.
     ranked = index_for(kb).rank(text, limit=len(kb.questions))
+    # A story told after a covered subject was discussed ("it's been six weeks and I still limp") goes on with it.
+    discussed = carried.treatment or carried.condition
+    if not discussed and strays_from_its_subjects(kb, text, named, ranked[0].score if ranked else 0.0):
+        return Decision(unrelated=True)
     if names_only_its_own_subjects(kb, text, named):
         ranked = [match for match in ranked if not match.card.out_of_scope]
     treatments = [canonical_value(kb, "treatment", value) for value in tracker.get_latest_entity_values("treatment")]
@@ -167,6 +174,9 @@ def reply_to_question(
     decision = decision or card_decision(tracker, kb)
     if decision.out_of_scope:
         say(dispatcher, kb.messages["not_covered"], subject=decision.out_of_scope.question)
+        return []
+    if decision.unrelated:
+        say(dispatcher, kb.messages["out_of_scope"])
         return []
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     # A bare statement such as "I have CNO" is answered as a treatment question.

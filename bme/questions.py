@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
 from bme.knowledge import KnowledgeBase, QuestionCard, VocabularyEntry
-from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex, asks_a_question
+from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex, asks_a_question, tells_a_story
 from bme.vocabulary import TermMatch, VocabularyMatcher, matcher_for
 
 # Card scores (bme/retrieval.py) at or above which a card is answered directly,
@@ -28,6 +28,10 @@ DECLINE_AT = 0.35
 # unless the two share a fact (their replies overlap, so either answers).
 TIE_MARGIN = 0.03
 MAX_CHOICES = 3
+# A story that names none of the assistant's own subjects is declined unless a card matches it
+# at least this well: told at length, a story about a sprain or a pregnancy names its subject,
+# and the cards it nearly matches answer something else (tuned on the dev split).
+STORY_ANSWER_AT = 0.6
 # "what are its side effects?": a short question pointing back at the last subject.
 SHORT_QUESTION_WORDS = 9
 # Vocabulary entity types that make a message the assistant's own subject ("ibuprofen after
@@ -42,10 +46,7 @@ class Decision:
     card: Optional[QuestionCard] = None  # answer this card
     choices: List[QuestionCard] = field(default_factory=list)  # offer these (after the card, if any)
     out_of_scope: Optional[QuestionCard] = None  # or say this subject is not covered
-
-    @property
-    def undecided(self) -> bool:
-        return not (self.card or self.choices or self.out_of_scope)
+    unrelated: bool = False  # or say what the assistant covers: the message names none of it
 
     @property
     def unsure(self) -> bool:
@@ -118,6 +119,18 @@ def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) 
         return None
     uncovered = subject_matcher_for(kb).values(text, UNCOVERED)
     return kb.questions[uncovered[0]] if uncovered else None
+
+
+def strays_from_its_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], best: float) -> bool:
+    """A story that asks but names no condition, treatment or MRI finding the assistant covers,
+    and that no card matches closely (``best``: the best card's score): a knee arthroscopy, a
+    groin ache in pregnancy or missed periods in a runner, told with the pain words every story has."""
+    return (
+        best < STORY_ANSWER_AT
+        and tells_a_story(text)
+        and asks_a_question(text)
+        and not names_its_own_subject(kb, named)
+    )
 
 
 def names_its_own_subject(kb: KnowledgeBase, named: Sequence[TermMatch]) -> bool:

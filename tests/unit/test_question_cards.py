@@ -204,6 +204,32 @@ def test_myeloma_on_its_own_is_declined_as_a_blood_cancer(kb):
     assert text.startswith(kb.messages["not_covered"].text.format(subject=subject))
 
 
+# A story that names none of the assistant's subjects, and one that names a bone bruise.
+PREGNANCY_STORY = (
+    "My wife is 30 weeks pregnant. Her lower back aches every evening and she sleeps badly. "
+    "What can she do to feel better?"
+)
+FOOTBALL_STORY = (
+    "I twisted my knee playing football three weeks ago. It still clicks when I climb stairs. "
+    "The physio gave me exercises. When can I play again?"
+)
+
+
+@pytest.mark.parametrize("story", [PREGNANCY_STORY, FOOTBALL_STORY])
+def test_a_story_naming_nothing_the_assistant_covers_gets_what_it_covers(kb, story):
+    assert text_of(reply(kb, story)) == kb.messages["out_of_scope"].text
+
+
+def test_a_story_naming_a_covered_subject_is_answered(kb):
+    story = FOOTBALL_STORY.replace("It still clicks when I climb stairs.", "The MRI showed a bone bruise.")
+    assert kb.questions["exercise_with_bone_bruise"].answer.patient in text_of(reply(kb, story))
+
+
+def test_a_story_after_a_covered_subject_goes_on_with_it(kb):
+    text = text_of(reply(kb, FOOTBALL_STORY, slots={"condition": "bone_bruise"}))
+    assert kb.questions["return_to_running"].answer.patient in text
+
+
 def test_a_subject_the_message_rules_out_is_not_declined(kb):
     text = "The MRI didn’t show any sign of a Morton’s neuroma. So what is wrong with my foot?"
     assert uncovered_subject(kb, text, matcher_for(kb).find(text)) is None
