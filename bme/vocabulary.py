@@ -49,6 +49,8 @@ NEGATED_TERM = re.compile(
 # "no stress fracture or stress reaction": a term listed after a denied one is denied too.
 LISTED_AFTER = re.compile(r"^\s*(?:,|or|nor)\s+(?:a\s+|an\s+|any\s+)?$", re.IGNORECASE)
 DENIABLE = ("condition", "finding")
+# A body site named inside a longer term still counts as a site (see VocabularyMatcher.find).
+BODY_SITE = "body_site"
 # A word of this many letters or more that is neither English nor a vocabulary word is read as
 # the vocabulary word it is this close to (difflib ratio): "ostenonecrosis", "meniscis", "vetebral".
 MIN_MISSPELT_LETTERS = 7
@@ -61,7 +63,7 @@ def _blank_english():
 
 
 class VocabularyMatcher:
-    """Longest-match lookup of vocabulary synonyms, one pass per message."""
+    """Longest-match lookup of vocabulary synonyms."""
 
     def __init__(
         self,
@@ -108,8 +110,24 @@ class VocabularyMatcher:
         return doc, Doc(self._nlp.vocab, words=words, spaces=[bool(token.whitespace_) for token in doc])
 
     def find(self, text: str) -> List[TermMatch]:
-        """The terms ``text`` names, without the conditions and findings it denies."""
-        return [match for match, is_denied in self._matches(text) if not is_denied]
+        """The terms ``text`` names, without the conditions and findings it denies, and the body
+        sites named inside longer terms: "a fracture in my spine" names a spinal fracture and,
+        within it, the spine."""
+        named = [match for match, is_denied in self._matches(text) if not is_denied]
+        return sorted(named + self._sites_within(text, named), key=lambda term: term.start)
+
+    def _sites_within(self, text: str, named: List[TermMatch]) -> List[TermMatch]:
+        doc, read = self._read(text or "")
+        sites = []
+        for match_id, start, end in self._matcher(read):
+            entity, value = self._labels[match_id]
+            span = doc[start:end]
+            if entity == BODY_SITE and any(
+                term.entity != BODY_SITE and term.start <= span.start_char and span.end_char <= term.end
+                for term in named
+            ):
+                sites.append(TermMatch(entity, value, span.start_char, span.end_char, span.text))
+        return sites
 
     def _matches(self, text: str) -> List[Tuple[TermMatch, bool]]:
         """Every term found, and whether the words before it deny it ("no bone contusion")."""

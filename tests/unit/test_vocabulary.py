@@ -105,6 +105,17 @@ def test_english_words_are_not_taken_for_misspelt_terms(matcher):
     assert matcher.find("I was talking while wearing my shoes, sitting and putting things away") == []
 
 
+def test_a_site_named_inside_a_longer_term_is_still_a_site(matcher):
+    """ "A compression fracture in my spine" is one term, a spinal fracture, and still names the
+    spine: the plan learns the site from it."""
+    text = "a compression fracture in my spine"
+    assert [(match.entity, match.value) for match in matcher.find(text)] == [
+        ("condition", "vertebral_compression_fracture"),
+        ("body_site", "spine"),
+    ]
+    assert matcher.values("no fracture in my spine, but my hip hurts", "body_site") == ["hip"]
+
+
 def test_canonical_value_accepts_ids_and_synonyms(kb):
     assert canonical_value(kb, "treatment", "iloprost") == "iloprost"
     assert canonical_value(kb, "treatment", "Zoledronic acid") == "zoledronate"
