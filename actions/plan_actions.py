@@ -197,7 +197,11 @@ class ValidateTreatmentPlanForm(FormValidationAction):
             raised = plan.red_flag(replace(inputs, **{slot: value}))
             if raised and raised != plan.red_flag(replace(inputs, **{slot: None})):
                 dispatcher.utter_message(text=red_flag_text(kb, raised, tracker))
-            return {slot: value, "invalid_answers": 0}
+            answer = {slot: value, "invalid_answers": 0}
+            if slot == "etiology" and not tracker.get_slot("body_site"):
+                # "A compression fracture in my spine" names the site with the cause.
+                answer["body_site"] = plan_inputs.parse_body_site(kb, _text(tracker))
+            return answer
         misses = int(tracker.get_slot("invalid_answers") or 0) + 1
         if misses >= MAX_INVALID_ANSWERS:
             dispatcher.utter_message(text=kb.plan.questions[slot].why)

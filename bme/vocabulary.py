@@ -49,7 +49,7 @@ NEGATED_TERM = re.compile(
 # "no stress fracture or stress reaction": a term listed after a denied one is denied too.
 LISTED_AFTER = re.compile(r"^\s*(?:,|or|nor)\s+(?:a\s+|an\s+|any\s+)?$", re.IGNORECASE)
 DENIABLE = ("condition", "finding")
-# A body site named inside a longer term still counts as a site (see VocabularyMatcher.find).
+# A body site named inside a longer term still counts as a site (see VocabularyMatcher.values).
 BODY_SITE = "body_site"
 # A word of this many letters or more that is neither English nor a vocabulary word is read as
 # the vocabulary word it is this close to (difflib ratio): "ostenonecrosis", "meniscis", "vetebral".
@@ -110,13 +110,13 @@ class VocabularyMatcher:
         return doc, Doc(self._nlp.vocab, words=words, spaces=[bool(token.whitespace_) for token in doc])
 
     def find(self, text: str) -> List[TermMatch]:
-        """The terms ``text`` names, without the conditions and findings it denies, and the body
-        sites named inside longer terms: "a fracture in my spine" names a spinal fracture and,
-        within it, the spine."""
-        named = [match for match, is_denied in self._matches(text) if not is_denied]
-        return sorted(named + self._sites_within(text, named), key=lambda term: term.start)
+        """The terms ``text`` names, without the conditions and findings it denies: one term per
+        word, as the NLU entities must be."""
+        return [match for match, is_denied in self._matches(text) if not is_denied]
 
     def _sites_within(self, text: str, named: List[TermMatch]) -> List[TermMatch]:
+        """Body sites inside the longer terms ``named``: "a fracture in my spine" names a spinal
+        fracture and, within it, the spine."""
         doc, read = self._read(text or "")
         sites = []
         for match_id, start, end in self._matcher(read):
@@ -166,8 +166,11 @@ class VocabularyMatcher:
 
     def values(self, text: str, entity: str) -> List[str]:
         """Canonical ids of one entity type, in order of first mention."""
+        named = self.find(text)
+        if entity == BODY_SITE:
+            named = sorted(named + self._sites_within(text, named), key=lambda term: term.start)
         seen: List[str] = []
-        for match in self.find(text):
+        for match in named:
             if match.entity == entity and match.value not in seen:
                 seen.append(match.value)
         return seen

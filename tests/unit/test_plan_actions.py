@@ -64,6 +64,16 @@ def test_etiology_decides_the_next_question():
     assert slots["requested_slot"] == "neuro_symptoms"
 
 
+def test_a_cause_named_with_its_site_sets_both():
+    slots, _ = validate(
+        "a compression fracture in my spine",
+        "etiology",
+        slots={"mri_confirmed": True},
+        entities=[("condition", "vertebral compression fracture")],
+    )
+    assert slots["etiology"] == "vertebral_compression_fracture" and slots["body_site"] == "spine"
+
+
 def test_button_payload_entities_are_used():
     slots, _ = validate(
         '/inform{"condition": "traumatic"}',
