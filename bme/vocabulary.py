@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import spacy
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spellchecker import SpellChecker
 
 from bme.knowledge import KnowledgeBase, RedFlag
@@ -49,7 +49,7 @@ NEGATED_TERM = re.compile(
 # "no stress fracture or stress reaction": a term listed after a denied one is denied too.
 LISTED_AFTER = re.compile(r"^\s*(?:,|or|nor)\s+(?:a\s+|an\s+|any\s+)?$", re.IGNORECASE)
 DENIABLE = ("condition", "finding")
-# A body site named inside a longer term still counts as a site (see VocabularyMatcher.values).
+# A body site named inside a longer term still counts as a site (see VocabularyMatcher._matches).
 BODY_SITE = "body_site"
 # A word of this many letters or more that is neither English nor a vocabulary word is read as
 # the vocabulary word it is this close to (difflib ratio): "ostenonecrosis", "meniscis", "vetebral".
@@ -114,23 +114,10 @@ class VocabularyMatcher:
         word, as the NLU entities must be."""
         return [match for match, is_denied in self._matches(text) if not is_denied]
 
-    def _sites_within(self, text: str, named: List[TermMatch]) -> List[TermMatch]:
-        """Body sites inside the longer terms ``named``: "a fracture in my spine" names a spinal
-        fracture and, within it, the spine."""
-        doc, read = self._read(text or "")
-        sites = []
-        for match_id, start, end in self._matcher(read):
-            entity, value = self._labels[match_id]
-            span = doc[start:end]
-            if entity == BODY_SITE and any(
-                term.entity != BODY_SITE and term.start <= span.start_char and span.end_char <= term.end
-                for term in named
-            ):
-                sites.append(TermMatch(entity, value, span.start_char, span.end_char, span.text))
-        return sites
-
-    def _matches(self, text: str) -> List[Tuple[TermMatch, bool]]:
-        """Every term found, and whether the words before it deny it ("no bone contusion")."""
+    def _matches(self, text: str, sites_within: bool = False) -> List[Tuple[TermMatch, bool]]:
+        """Every term found, and whether the words before it deny it ("no bone contusion").
+        ``sites_within``: also the body sites inside longer terms ("a fracture in my spine" names a
+        spinal fracture and, within it, the spine), which the NLU entities leave out (one term per word)."""
         text = text or ""
         doc, read = self._read(text)
         spans = [(read[start:end], match_id) for match_id, start, end in self._matcher(read)]
@@ -152,7 +139,23 @@ class VocabularyMatcher:
                     is_denied,
                 )
             )
-        return matches
+        if sites_within:
+            matches += self._sites_inside(doc, spans, [match for match, is_denied in matches if not is_denied])
+        return sorted(matches, key=lambda found: found[0].start)
+
+    def _sites_inside(
+        self, doc: Doc, spans: List[Tuple[Span, int]], named: List[TermMatch]
+    ) -> List[Tuple[TermMatch, bool]]:
+        sites = []
+        for span, match_id in spans:
+            entity, value = self._labels[match_id]
+            typed = doc[span.start : span.end]
+            if entity == BODY_SITE and any(
+                term.entity != BODY_SITE and term.start <= typed.start_char and typed.end_char <= term.end
+                for term in named
+            ):
+                sites.append((TermMatch(entity, value, typed.start_char, typed.end_char, typed.text), False))
+        return sites
 
     def canonical_text(self, text: str) -> str:
         """``text`` lower-cased with every synonym replaced by one word for its id:
@@ -166,12 +169,9 @@ class VocabularyMatcher:
 
     def values(self, text: str, entity: str) -> List[str]:
         """Canonical ids of one entity type, in order of first mention."""
-        named = self.find(text)
-        if entity == BODY_SITE:
-            named = sorted(named + self._sites_within(text, named), key=lambda term: term.start)
         seen: List[str] = []
-        for match in named:
-            if match.entity == entity and match.value not in seen:
+        for match, is_denied in self._matches(text, sites_within=entity == BODY_SITE):
+            if not is_denied and match.entity == entity and match.value not in seen:
                 seen.append(match.value)
         return seen
 
