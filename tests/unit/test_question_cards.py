@@ -184,6 +184,8 @@ def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, ca
         "I broke my arm and take ibuprofen. Does it slow the healing?",
         "The MRI shows bone marrow edema and a torn ACL. Can I walk on it?",
         "How long does bone marrow edema take to heal?",
+        "MRI shows a bruise of the lateral femoral condyle and a mild MCL sprain. How should he be managed?",
+        "Her MRI shows edema in the sacrum. She has a back sprain. What does she have?",
     ],
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
