@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
-from typing import Dict, Iterable, List, Literal, Optional
+from typing import Any, Dict, Iterable, List, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, ConstrainedStr, Extra, Field, ValidationError, constr, validator
@@ -263,6 +263,10 @@ class VocabularyEntry(StrictModel):
     # False for a term too broad to make a message the assistant's own subject on its own
     # (crutches after a sprain, arthritis without its marrow lesions): see bme/questions.py.
     own_subject: bool = True
+    # spaCy token patterns for wordings too many to list, matched like the synonyms: "a fracture
+    # of L3", "edema in the lateral femoral condyle" (https://spacy.io/usage/rule-based-matching).
+    # bme/vocabulary.py checks them when it builds its matcher.
+    patterns: List[List[Dict[Text, Any]]] = []
 
 
 class Topic(StrictModel):

@@ -3,7 +3,8 @@
 A blank English spaCy pipeline tokenises the text and PhraseMatchers (on the
 lower-cased token text) find every synonym, so multi-word terms ("balloon
 kyphoplasty"), abbreviations ("ESWT") and common misspellings map to the
-canonical ids in ``knowledge/vocabulary.yml``. No Rasa import: the NLU
+canonical ids in ``knowledge/vocabulary.yml``; a token Matcher finds the
+wordings its entries give as patterns ("a fracture of L3"). No Rasa import: the NLU
 component in ``components/`` and the actions both use this module.
 """
 
@@ -16,7 +17,7 @@ from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import spacy
-from spacy.matcher import PhraseMatcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spellchecker import SpellChecker
 
@@ -78,6 +79,7 @@ class VocabularyMatcher:
         self._deniable = tuple(deniable)
         self._nlp = _blank_english()
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
+        self._patterns = Matcher(self._nlp.vocab, validate=True)  # a wrong pattern stops the load, named
         self._labels: Dict[int, tuple] = {}
         self._words = set()
         for entity, values in vocabulary.items():
@@ -85,6 +87,8 @@ class VocabularyMatcher:
                 key = f"{entity}:{value}"
                 phrases = list(self._nlp.tokenizer.pipe(sorted({value.replace("_", " "), *entry.synonyms})))
                 self._matcher.add(key, phrases)
+                if entry.patterns:
+                    self._patterns.add(key, entry.patterns)
                 self._labels[self._nlp.vocab.strings[key]] = (entity, value)
                 self._words.update(token.lower_ for phrase in phrases for token in phrase if token.is_alpha)
         if read_misspellings:
@@ -120,7 +124,8 @@ class VocabularyMatcher:
         spinal fracture and, within it, the spine), which the NLU entities leave out (one term per word)."""
         text = text or ""
         doc, read = self._read(text)
-        spans = [(read[start:end], match_id) for match_id, start, end in self._matcher(read)]
+        found = [*self._matcher(read), *(self._patterns(read) if len(self._patterns) else [])]
+        spans = [(read[start:end], match_id) for match_id, start, end in found]
         chosen = spacy.util.filter_spans([span for span, _ in spans])
         ids = {(span.start, span.end): match_id for span, match_id in spans}
         matches, denied_until = [], None

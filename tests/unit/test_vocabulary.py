@@ -92,7 +92,13 @@ def test_a_negation_further_off_or_on_a_treatment_keeps_the_term(matcher, text, 
             "spontaneous ostenonecrosis",
         ),
         ("I have osteoarthitis in both knees", "condition", "osteoarthritis", "osteoarthitis"),
-        ("a fracture of the vetebral body", "body_site", "spine", "vetebral body"),
+        ("pain in the vetebral body", "body_site", "spine", "vetebral body"),
+        (
+            "a fracture of the vetebral body",
+            "condition",
+            "vertebral_compression_fracture",
+            "fracture of the vetebral body",
+        ),
     ],
 )
 def test_a_misspelt_term_is_read_as_the_term(matcher, text, entity, value, typed):
@@ -113,6 +119,47 @@ def test_a_site_named_inside_a_longer_term_is_still_a_site(matcher):
     assert matcher.values(text, "body_site") == ["spine"]
     assert [match.entity for match in matcher.find(text)] == ["condition"]
     assert matcher.values("no fracture in my spine, but my hip hurts", "body_site") == ["hip"]
+
+
+@pytest.mark.parametrize(
+    "text, entity, value, site",
+    [
+        ("She is 89 and has a fracture of L3.", "condition", "vertebral_compression_fracture", "spine"),
+        (
+            "My mother had a burst fracture of her spinal vertebrae.",
+            "condition",
+            "vertebral_compression_fracture",
+            "spine",
+        ),
+        ("He has a T12 compression fracture.", "condition", "vertebral_compression_fracture", "spine"),
+        ("The runner has a stress fracture in her L4 vertebra.", "condition", "stress_fracture", "spine"),
+        ("The MRI shows edema in the sacrum.", "finding", "bone_marrow_edema", "pelvis"),
+        ("Oedema of the left medial femoral condyle.", "finding", "bone_marrow_edema", "knee"),
+        ("Femoral head oedema on the scan.", "finding", "bone_marrow_edema", "hip"),
+        ("There is a bruise of the lateral femoral condyle.", "condition", "bone_bruise", "knee"),
+        ("Tibial plateau bruising after the fall.", "condition", "bone_bruise", "knee"),
+    ],
+)
+def test_radiology_wordings_name_the_term_and_its_site(matcher, text, entity, value, site):
+    """Wordings too many to list (any level, any bone, any side) come from the vocabulary's patterns."""
+    assert matcher.values(text, entity) == [value]
+    assert matcher.values(text, "body_site") == [site]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I fractured my ankle back in May.",
+        "There is edema in my ankles and feet.",
+        "T1 images show low signal, T2 images are bright.",
+        "I bruised my knee.",
+    ],
+)
+def test_patterns_leave_soft_tissue_and_mri_sequences_alone(matcher, text):
+    """Swollen ankles are no marrow edema, and T1/T2 are MRI sequences, not vertebrae."""
+    assert matcher.values(text, "finding") == []
+    assert matcher.values(text, "condition") == []
+    assert "spine" not in matcher.values(text, "body_site")
 
 
 def test_canonical_value_accepts_ids_and_synonyms(kb):
