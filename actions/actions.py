@@ -154,9 +154,8 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     follow_up = is_follow_up(text) and bool(carried.treatment)
     # Filter before keeping the best three: the card on the named treatment may rank fourth.
     ranked = index_for(kb).rank(text, limit=len(kb.questions))
-    # A story told after a covered subject was discussed ("it's been six weeks and I still limp") goes on with it.
-    discussed = carried.treatment or carried.condition
-    if not discussed and strays_from_its_subjects(kb, text, named, ranked[0].score if ranked else 0.0):
+    discussed = bool(carried.treatment or carried.condition)
+    if strays_from_its_subjects(kb, text, named, ranked[0].score if ranked else 0.0, discussed):
         return Decision(unrelated=True)
     if names_only_its_own_subjects(kb, text, named):
         ranked = [match for match in ranked if not match.card.out_of_scope]

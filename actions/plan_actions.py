@@ -198,9 +198,10 @@ class ValidateTreatmentPlanForm(FormValidationAction):
             if raised and raised != plan.red_flag(replace(inputs, **{slot: None})):
                 dispatcher.utter_message(text=red_flag_text(kb, raised, tracker))
             answer = {slot: value, "invalid_answers": 0}
-            if slot == "etiology" and not tracker.get_slot("body_site"):
-                # "A compression fracture in my spine" names the site with the cause.
-                answer["body_site"] = plan_inputs.parse_body_site(kb, _text(tracker))
+            site = None if slot == "body_site" or tracker.get_slot("body_site") else _body_site(kb, tracker)
+            if site:
+                # An answer may name the site too: "a compression fracture in my spine", "yes, on my hip MRI".
+                answer["body_site"] = site
             return answer
         misses = int(tracker.get_slot("invalid_answers") or 0) + 1
         if misses >= MAX_INVALID_ANSWERS:

@@ -121,12 +121,17 @@ def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) 
     return kb.questions[uncovered[0]] if uncovered else None
 
 
-def strays_from_its_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], best: float) -> bool:
+def strays_from_its_subjects(
+    kb: KnowledgeBase, text: str, named: Sequence[TermMatch], best: float, discussed: bool
+) -> bool:
     """A story that asks but names no condition, treatment or MRI finding the assistant covers,
     and that no card matches closely (``best``: the best card's score): a knee arthroscopy, a
-    groin ache in pregnancy or missed periods in a runner, told with the pain words every story has."""
+    groin ache in pregnancy or missed periods in a runner, told with the pain words every story has.
+    ``discussed``: the conversation already has a covered subject, and a story told after it ("it's
+    been six weeks and I still limp") goes on with it."""
     return (
-        best < STORY_ANSWER_AT
+        not discussed
+        and best < STORY_ANSWER_AT
         and tells_a_story(text)
         and asks_a_question(text)
         and not names_its_own_subject(kb, named)

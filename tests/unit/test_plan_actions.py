@@ -74,6 +74,17 @@ def test_a_cause_named_with_its_site_sets_both():
     assert slots["etiology"] == "vertebral_compression_fracture" and slots["body_site"] == "spine"
 
 
+def test_an_earlier_answer_that_names_the_site_spares_its_question():
+    slots, _ = validate("yes, the MRI of my hip showed it", "mri_confirmed", intent="affirm")
+    assert slots["mri_confirmed"] is True and slots["body_site"] == "hip"
+    assert slots["requested_slot"] != "body_site"
+
+
+def test_a_later_answer_does_not_change_the_site_given():
+    slots, _ = validate("about six weeks, since I hurt my back", "pain_duration_weeks", slots=HIP_BMES)
+    assert "body_site" not in slots
+
+
 def test_button_payload_entities_are_used():
     slots, _ = validate(
         '/inform{"condition": "traumatic"}',
