@@ -105,8 +105,13 @@ def about(kb: KnowledgeBase, matches: Sequence[CardMatch], treatments: Sequence[
 
 
 def treatments_of(kb: KnowledgeBase, card: QuestionCard) -> set:
-    named = {value for text in (card.question, *card.asked_as) for value in matcher_for(kb).values(text, "treatment")}
-    return named.union(*(kb.facts[fact].treatments for fact in card.facts))
+    """The treatments a card is about: read from its wordings once per card, not at every question."""
+    key = (id(kb), card.id)
+    if key not in _card_treatments:
+        wordings = (card.question, *card.asked_as)
+        named = {value for text in wordings for value in matcher_for(kb).values(text, "treatment")}
+        _card_treatments[key] = frozenset(named.union(*(kb.facts[fact].treatments for fact in card.facts)))
+    return _card_treatments[key]
 
 
 def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[QuestionCard]:
@@ -152,6 +157,7 @@ def names_only_its_own_subjects(kb: KnowledgeBase, text: str, named: Sequence[Te
 
 _indexes = {}
 _subject_matchers = {}
+_card_treatments = {}
 
 
 def subject_matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
