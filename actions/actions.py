@@ -164,10 +164,15 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
 
 
 def reply_to_question(
-    dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, decision: Optional[Decision] = None
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    kb: KnowledgeBase,
+    decision: Optional[Decision] = None,
+    intent: Optional[str] = None,
 ) -> Optional[List]:
     """Answer from a question card (``decision``, when the caller has it already), the
-    intent's topic, or a "did you mean" choice; None when none of them fits the message."""
+    intent's topic, or a "did you mean" choice; None when none of them fits the message.
+    ``intent``: what the message asks, when the caller reads it otherwise than the classifier."""
     text = tracker.latest_message.get("text") or ""
     explicit = explicit_context(kb, tracker)
     decision = decision or card_decision(tracker, kb)
@@ -177,7 +182,7 @@ def reply_to_question(
     if decision.unrelated:
         say(dispatcher, kb.messages["out_of_scope"])
         return []
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = intent or latest_intent(tracker)
     # A bare statement such as "I have CNO" is answered as a treatment question.
     topic = kb.topic_for_intent(intent)
     topic = topic or ("treatment" if explicit.treatment or explicit.condition else None)
@@ -205,10 +210,13 @@ class ActionAnswerQuestion(Action):
         return answer_question(dispatcher, tracker, knowledge_base())
 
 
-def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List:
+def answer_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, intent: Optional[str] = None
+) -> List:
     """The reply to a question, or the out-of-scope reply, or the likeliest topics to choose from."""
-    events = reply_to_question(dispatcher, tracker, kb)
-    if events is None and (tracker.latest_message.get("intent") or {}).get("name") == OUT_OF_SCOPE:
+    intent = intent or latest_intent(tracker)
+    events = reply_to_question(dispatcher, tracker, kb, intent=intent)
+    if events is None and intent == OUT_OF_SCOPE:
         say(dispatcher, kb.messages["out_of_scope"])
     elif events is None:
         offer_likely_topics(dispatcher, tracker, kb)
@@ -258,10 +266,14 @@ def asks_about_its_own_subject(tracker: Tracker, kb: KnowledgeBase, decision: De
     return bool(decision.out_of_scope or (decision.card and (explicit.treatment or explicit.condition)))
 
 
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 def classified_tier(tracker: Tracker) -> str:
     """The tier of the red-flag intent the message was classified as; the
     emergency tier, the safe default, for any other intent."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    intent = latest_intent(tracker)
     return next((tier for tier, name in RED_FLAG_INTENTS.items() if name == intent), "emergency")
 
 
@@ -285,8 +297,7 @@ class ActionRedFlag(Action):
             # pain as one even when nothing urgent is told ("no pain, no tenderness: can I run?").
             # The warning signs come first, then the answer.
             say(dispatcher, kb.messages[f"red_flag_check_{tier}"])
-            read_as_its_question(tracker)
-            return answer_question(dispatcher, tracker, kb)
+            return answer_question(dispatcher, tracker, kb, intent=asked_intent(tracker))
         say(dispatcher, kb.messages[f"red_flag_{tier}"])
         say(dispatcher, kb.messages["continue_after_red_flag"])
         return []
@@ -297,13 +308,11 @@ def asks_something(text: str) -> bool:
     return tells_a_story(text) or asks_a_question(text)
 
 
-def read_as_its_question(tracker: Tracker) -> None:
-    """Take the intent the classifier ranked first after the red flags as the message's: what the
-    story asks once the warning signs are named ("how long will it take?" is a prognosis question)."""
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    asked = next((item for item in ranking if item.get("name") not in RED_FLAG_INTENTS.values()), None)
-    if asked:
-        tracker.latest_message["intent"] = asked
+def asked_intent(tracker: Tracker) -> Optional[str]:
+    """The intent the classifier ranked first after the red flags: what the story asks once the
+    warning signs are named ("how long will it take?" is a prognosis question)."""
+    names = [item.get("name") for item in tracker.latest_message.get("intent_ranking") or []]
+    return next((name for name in names if name and name not in RED_FLAG_INTENTS.values()), None)
 
 
 def offer_likely_topics(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> None:
