@@ -14,7 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import spacy
 from spacy.matcher import Matcher, PhraseMatcher
@@ -63,6 +63,37 @@ def _blank_english():
     return spacy.blank("en")
 
 
+class SpellingReader:
+    """Reads a misspelt word as the known word it stands for: "ostenonecrosis" as osteonecrosis,
+    "numbess" as numbness. Only a word of MIN_MISSPELT_LETTERS or more that is not English."""
+
+    def __init__(self, nlp, known_words: Set[str]):
+        self._nlp = nlp
+        self._words = set(known_words)
+        english()  # loaded with the matcher, not at the first user's message
+        # Per word, so a long-running server keeps only the recent ones.
+        self._as_spelt = lru_cache(maxsize=SPELLINGS_KEPT)(self._spelling_of)
+
+    def _spelling_of(self, word: str) -> Optional[str]:
+        if len(word) < MIN_MISSPELT_LETTERS or not word.isalpha() or word in self._words:
+            return None
+        if not english().unknown([word]):
+            return None
+        close = difflib.get_close_matches(word, self._words, n=1, cutoff=MISSPELLING_CUTOFF)
+        return close[0] if close else None
+
+    def read(self, doc: Doc) -> Doc:
+        """``doc`` with misspelt known words put right (same tokens, so offsets hold)."""
+        words = [self._as_spelt(token.lower_) or token.text for token in doc]
+        if words == [token.text for token in doc]:
+            return doc
+        return Doc(self._nlp.vocab, words=words, spaces=[bool(token.whitespace_) for token in doc])
+
+
+def _alphabetic_words(phrases: Iterable[Doc]) -> Set[str]:
+    return {token.lower_ for phrase in phrases for token in phrase if token.is_alpha}
+
+
 class VocabularyMatcher:
     """Longest-match lookup of vocabulary synonyms."""
 
@@ -75,13 +106,12 @@ class VocabularyMatcher:
         """``read_misspellings``: find "ostenonecrosis" as osteonecrosis. The trainer's data checks
         and merge match strictly: what they annotate must be written in the vocabulary.
         ``deniable``: the entity types a negation before them takes back."""
-        self._read_misspellings = read_misspellings
         self._deniable = tuple(deniable)
         self._nlp = _blank_english()
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._patterns = Matcher(self._nlp.vocab, validate=True)  # a wrong pattern stops the load, named
         self._labels: Dict[int, tuple] = {}
-        self._words = set()
+        words = set()
         for entity, values in vocabulary.items():
             for value, entry in values.items():
                 key = f"{entity}:{value}"
@@ -90,28 +120,13 @@ class VocabularyMatcher:
                 if entry.patterns:
                     self._patterns.add(key, entry.patterns)
                 self._labels[self._nlp.vocab.strings[key]] = (entity, value)
-                self._words.update(token.lower_ for phrase in phrases for token in phrase if token.is_alpha)
-        if read_misspellings:
-            english()  # loaded with the matcher, not at the first user's message
-        # Per word, so a long-running server keeps only the recent ones.
-        self._as_spelt = lru_cache(maxsize=SPELLINGS_KEPT)(self._spelling_of)
-
-    def _spelling_of(self, word: str) -> Optional[str]:
-        """The vocabulary word a misspelt ``word`` stands for, if any."""
-        if not self._read_misspellings or len(word) < MIN_MISSPELT_LETTERS or not word.isalpha() or word in self._words:
-            return None
-        if not english().unknown([word]):
-            return None
-        close = difflib.get_close_matches(word, self._words, n=1, cutoff=MISSPELLING_CUTOFF)
-        return close[0] if close else None
+                words |= _alphabetic_words(phrases)
+        self._spelling = SpellingReader(self._nlp, words) if read_misspellings else None
 
     def _read(self, text: str) -> Tuple[Doc, Doc]:
         """The text as typed, and as read with misspelt vocabulary words put right (same tokens)."""
         doc = self._nlp.make_doc(_normalise_apostrophes(text))  # one character for one: offsets hold
-        words = [self._as_spelt(token.lower_) or token.text for token in doc]
-        if words == [token.text for token in doc]:
-            return doc, doc
-        return doc, Doc(self._nlp.vocab, words=words, spaces=[bool(token.whitespace_) for token in doc])
+        return doc, self._spelling.read(doc) if self._spelling else doc
 
     def find(self, text: str) -> List[TermMatch]:
         """The terms ``text`` names, without the conditions and findings it denies: one term per
@@ -203,21 +218,25 @@ class RedFlagDetector:
     A category matches when, for one of its alternatives, every phrase group
     has at least one phrase in the message: "fever" alone is no red flag, but
     "fever" together with "bone pain" is. The first matching category in the
-    knowledge base's order wins.
+    knowledge base's order wins. Misspelt phrase words count ("incontinance").
     """
 
     def __init__(self, red_flags: Sequence[RedFlag]):
         self._nlp = _blank_english()
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._flags = list(red_flags)
+        words = set()
         for flag in self._flags:
             for a_index, alternative in enumerate(flag.alternatives):
                 for g_index, group in enumerate(alternative):
                     key = f"{flag.id}|{a_index}|{g_index}"
-                    self._matcher.add(key, list(self._nlp.tokenizer.pipe(group)))
+                    phrases = list(self._nlp.tokenizer.pipe(group))
+                    self._matcher.add(key, phrases)
+                    words |= _alphabetic_words(phrases)
+        self._spelling = SpellingReader(self._nlp, words)
 
     def detect(self, text: str) -> Optional[RedFlag]:
-        doc = self._nlp.make_doc(_normalise_apostrophes(text or ""))
+        doc = self._spelling.read(self._nlp.make_doc(_normalise_apostrophes(text or "")))
         hits = {self._nlp.vocab.strings[match_id] for match_id, _, _ in self._matcher(doc)}
         for flag in self._flags:
             for a_index, alternative in enumerate(flag.alternatives):

@@ -248,6 +248,20 @@ def test_more_red_flag_phrasings(detector, text):
     assert detector.detect(text) is not None
 
 
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("I have saddle numness", "spinal_cord_compression"),
+        ("I suddenly have numbess in both legs", "spinal_cord_compression"),
+        ("sudden weaknes in both legs with my spine fracture", "spinal_cord_compression"),
+        ("after my infusion I have tingeling around my mouth", "low_calcium_after_infusion"),
+    ],
+)
+def test_misspelt_red_flags_are_still_recognised(detector, text, category):
+    """Someone in trouble types fast: the urgent message must not depend on their spelling."""
+    assert detector.detect(text).id == category
+
+
 def test_every_red_flag_has_a_tier_and_emergencies_come_first(kb):
     """The first matching flag wins, so an emergency is never answered with a
     same-day message, except the infusion reactions placed before `infection`."""
