@@ -47,12 +47,6 @@ POINTING_BACK = re.compile(r"\b(it|its|it's|this|that|they|them|those|these|the 
 QUESTION_START = re.compile(
     r"(what|how|when|why|where|which|who|can|could|should|shall|is|are|do|does|did|will|would|any)\b", re.I
 )
-# A request that asks without a question mark: "we would like to know if ...", "please let me know how ...".
-REQUEST = re.compile(
-    r"\b(wondering|wonder|like to know|want to know|let me know|tell me|please advise|any advice|any suggestions"
-    r"|any ideas|would appreciate|appreciate any)\b",
-    re.I,
-)
 # "mris", "fractures", "bones": a plural matches its singular.
 PLURAL = re.compile(r"(?<=[a-z]{3})s$(?<!ss)(?<!us)(?<!is)")
 # Who speaks or who said what ("my doctor says", vocabulary audience ids) says
@@ -95,13 +89,8 @@ def sentences(text: str) -> List[str]:
 
 
 def asks_a_question(text: str) -> bool:
-    """Any of its sentences asks: "I sprained my ankle" does not, "I sprained it, now what?" and "please
-    tell me what to do" do."""
-    return any(is_question(part) or is_request(part) for part in sentences(text))
-
-
-def is_request(sentence: str) -> bool:
-    return bool(content_words(sentence)) and bool(REQUEST.search(sentence))
+    """Any of its sentences asks: "I sprained my ankle" does not, "I sprained it, now what?" does."""
+    return any(is_question(part) for part in sentences(text))
 
 
 def tells_a_story(text: str) -> bool:
@@ -142,15 +131,15 @@ class QuestionIndex:
 
     def _parts(self, text: str, whole: str) -> List[Tuple[str, float]]:
         """What is scored, as content words with a weight: a one-sentence message
-        whole; in a story, the sentences that ask (see _readings), else the requests ("we would like
-        to know ..."), else every sentence and the whole, each with the story's subject."""
+        whole; in a story, the sentences that ask (see _readings), or every
+        sentence and the whole when none asks, each with the story's subject."""
         story = sentences(text)
         if len(story) < 2:
             return [(content_words(whole), 1.0)]
         subject = " ".join(dict.fromkeys(SUBJECT.findall(whole)))
         asked = [
             reading for number, part in enumerate(story) if is_question(part) for reading in _readings(story, number)
-        ] or [reading for number, part in enumerate(story) if is_request(part) for reading in _readings(story, number)]
+        ]
         readings = asked or [(part, 1.0) for part in story]
         own = [(content_words(self._canonical(part)), weight) for part, weight in readings]
         scored = [(f"{words} {subject}", weight) for words, weight in own if words]

@@ -4,7 +4,7 @@ import pytest
 
 from bme.knowledge import QuestionCard
 from bme.questions import OFFER_AT
-from bme.retrieval import QuestionIndex, asks_a_question, sentences
+from bme.retrieval import QuestionIndex, sentences
 from bme.vocabulary import matcher_for
 
 
@@ -64,19 +64,6 @@ def test_a_long_story_is_matched_by_its_question_sentence(index):
     match = best(index, story)
     assert match.card.id == "will_it_come_back"
     assert match.score > index.rank("what is the capital of France")[0].score
-
-
-def test_a_story_that_asks_without_a_question_mark_is_matched_by_its_request(index):
-    story = (
-        "My mother is 80 and the scan shows zoledronic acid did its job. Her bones are stronger now. "
-        "Her friend had trouble with her jaw after the drip. We would like to know how safe zometa is for her."
-    )
-    assert asks_a_question(story)
-    assert best(index, story).card.id == "zoledronate_risks"
-
-
-def test_a_story_that_only_tells_does_not_ask():
-    assert not asks_a_question("I fell in May. My knee hurt. The doctor told me to rest.")
 
 
 def test_a_question_pointing_back_is_read_with_the_sentence_before_it(index):
