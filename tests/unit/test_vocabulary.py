@@ -132,6 +132,12 @@ def test_a_site_named_inside_a_longer_term_is_still_a_site(matcher):
             "spine",
         ),
         ("He has a T12 compression fracture.", "condition", "vertebral_compression_fracture", "spine"),
+        (
+            "Can the balloon treatment for spine fractures hurt the heart?",
+            "condition",
+            "vertebral_compression_fracture",
+            "spine",
+        ),
         ("The runner has a stress fracture in her L4 vertebra.", "condition", "stress_fracture", "spine"),
         ("The MRI shows edema in the sacrum.", "finding", "bone_marrow_edema", "pelvis"),
         ("Oedema of the left medial femoral condyle.", "finding", "bone_marrow_edema", "knee"),
