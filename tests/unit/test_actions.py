@@ -57,6 +57,8 @@ def test_greet_asks_who_is_chatting_until_known(kb):
     [
         ("I'm a GP", "professional", "professional"),
         ("as a physio I see this a lot", "professional", "professional"),
+        ("I'm an orthopaedic registrar", "orthopaedic registrar", "professional"),
+        ("I am a sports medicine resident", "sports medicine resident", "professional"),
         ("asking for my mum", "my mum", "caregiver"),
         ('/set_audience{"audience": "professional"}', "professional", "professional"),  # the button
     ],
@@ -67,8 +69,14 @@ def test_set_audience(kb, text, value, expected):
     assert slot_events(events) == {"audience": expected}
 
 
-def test_a_patient_quoting_their_surgeon_stays_a_patient(kb):
-    text = "my surgeon said the MRI shows bone marrow edema, what does that mean?"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my surgeon said the MRI shows bone marrow edema, what does that mean?",
+        "my knee surgeon said the MRI shows bone marrow edema, what does that mean?",
+    ],
+)
+def test_a_patient_quoting_their_surgeon_stays_a_patient(kb, text):
     messages, events = run(ActionSetAudience(), make_tracker(text, "set_audience", [("audience", "professional")]))
     assert "audience" not in slot_events(events)
     assert messages[0]["text"] != kb.messages["audience_professional"].text
