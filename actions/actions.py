@@ -22,6 +22,7 @@ from bme.questions import (
     index_for,
     is_follow_up,
     names_only_its_own_subjects,
+    prepare,
     strays_from_its_subjects,
     uncovered_subject,
 )
@@ -29,9 +30,9 @@ from bme.retrieval import asks_a_question, tells_a_story
 from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, claimed_audience, matcher_for, red_flag_detector_for
 
 try:
-    # Loaded and validated once when the action server imports this package;
+    # Loaded, validated and indexed once when the action server imports this package;
     # rasa_sdk stops the server with this message if the import fails.
-    knowledge_base()
+    prepare(knowledge_base())
 except KnowledgeError as error:
     raise ImportError(f"The knowledge base is invalid: {error}") from error
 

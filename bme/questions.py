@@ -105,7 +105,7 @@ def about(kb: KnowledgeBase, matches: Sequence[CardMatch], treatments: Sequence[
 
 
 def treatments_of(kb: KnowledgeBase, card: QuestionCard) -> set:
-    """The treatments a card is about: read from its wordings once per card, not at every question."""
+    """The treatments a card is about: read from its wordings once per card (see prepare)."""
     key = (id(kb), card.id)
     if key not in _card_treatments:
         wordings = (card.question, *card.asked_as)
@@ -160,6 +160,15 @@ _subject_matchers = {}
 _card_treatments = {}
 
 
+def prepare(kb: KnowledgeBase) -> None:
+    """Build what answering a question reads (the card index, the uncovered subjects' words,
+    each card's treatments) at start-up: otherwise the first user waits about half a second."""
+    index_for(kb)
+    subject_matcher_for(kb)
+    for card in kb.questions.values():
+        treatments_of(kb, card)
+
+
 def subject_matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
     """Finds the words that name the out-of-scope cards' subjects."""
     if id(kb) not in _subject_matchers:
@@ -174,7 +183,7 @@ def subject_matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
 
 
 def index_for(kb: KnowledgeBase) -> QuestionIndex:
-    """One index per loaded knowledge base: built once, at the first question."""
+    """One index per loaded knowledge base: built once (see prepare)."""
     if id(kb) not in _indexes:
         _indexes[id(kb)] = QuestionIndex(list(kb.questions.values()), matcher_for(kb).canonical_text)
     return _indexes[id(kb)]

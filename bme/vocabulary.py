@@ -94,6 +94,16 @@ def _alphabetic_words(phrases: Iterable[Doc]) -> Set[str]:
     return {token.lower_ for phrase in phrases for token in phrase if token.is_alpha}
 
 
+def _pattern_words(patterns: Iterable[List[dict]]) -> Set[str]:
+    """The words token patterns spell out ({LOWER: sacrum}, {LOWER: {IN: [navicular, ...]}}):
+    "navicualr" is read as navicular though no synonym lists it."""
+    words = set()
+    for token in (token for pattern in patterns for token in pattern if "LOWER" in token):
+        spelt = token["LOWER"]
+        words.update(word for word in (spelt.get("IN", []) if isinstance(spelt, dict) else [spelt]) if word.isalpha())
+    return words
+
+
 class VocabularyMatcher:
     """Longest-match lookup of vocabulary synonyms."""
 
@@ -120,7 +130,7 @@ class VocabularyMatcher:
                 if entry.patterns:
                     self._patterns.add(key, entry.patterns)
                 self._labels[self._nlp.vocab.strings[key]] = (entity, value)
-                words |= _alphabetic_words(phrases)
+                words |= _alphabetic_words(phrases) | _pattern_words(entry.patterns)
         self._spelling = SpellingReader(self._nlp, words) if read_misspellings else None
 
     def _read(self, text: str) -> Tuple[Doc, Doc]:

@@ -99,6 +99,8 @@ def test_a_negation_further_off_or_on_a_treatment_keeps_the_term(matcher, text, 
             "vertebral_compression_fracture",
             "fracture of the vetebral body",
         ),
+        # "navicular" is written only in a pattern's word list, not as a synonym.
+        ("marrow oedema in my navicualr", "finding", "bone_marrow_edema", "oedema in my navicualr"),
     ],
 )
 def test_a_misspelt_term_is_read_as_the_term(matcher, text, entity, value, typed):
