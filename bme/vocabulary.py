@@ -277,8 +277,11 @@ def red_flag_detector_for(kb: KnowledgeBase) -> RedFlagDetector:
 
 
 # "I'm a GP", "as a physio", "I work as a nurse": a clinician says who they are.
-# "My surgeon said ..." names someone else's profession, not the user's.
-SELF_DESCRIPTION = re.compile(r"\b(i'?m|i am|im|as|i work as|working as|being)( an?| the)?\s*$", re.IGNORECASE)
+# "My surgeon said ..." names someone else's profession, not the user's, and so does "as soon
+# as the doctor told me ...": "as the" is no self-description.
+SELF_DESCRIPTION = re.compile(
+    r"\b((i'?m|i am|im)( an?| the)?|(as|i work as|working as|being)( an?)?)\s*$", re.IGNORECASE
+)
 PROFESSIONAL = "professional"
 
 

@@ -74,6 +74,7 @@ def test_set_audience(kb, text, value, expected):
     [
         "my surgeon said the MRI shows bone marrow edema, what does that mean?",
         "my knee surgeon said the MRI shows bone marrow edema, what does that mean?",
+        "As soon as the doctor told me I had a sacral stress fracture, I looked it up",
     ],
 )
 def test_a_patient_quoting_their_surgeon_stays_a_patient(kb, text):

@@ -141,6 +141,12 @@ def test_a_site_named_inside_a_longer_term_is_still_a_site(matcher):
             "spine",
         ),
         ("The runner has a stress fracture in her L4 vertebra.", "condition", "stress_fracture", "spine"),
+        (
+            "Her doctor said her spine had just collapsed on its own.",
+            "condition",
+            "vertebral_compression_fracture",
+            "spine",
+        ),
         ("The MRI shows edema in the sacrum.", "finding", "bone_marrow_edema", "pelvis"),
         ("Oedema of the left medial femoral condyle.", "finding", "bone_marrow_edema", "knee"),
         ("Femoral head oedema on the scan.", "finding", "bone_marrow_edema", "hip"),
