@@ -149,6 +149,7 @@ class VocabularyMatcher:
         spinal fracture and, within it, the spine), which the NLU entities leave out (one term per word)."""
         text = text or ""
         doc, read = self._read(text)
+        # An empty Matcher warns at every call (spaCy W036): most vocabularies have no patterns.
         found = [*self._matcher(read), *(self._patterns(read) if len(self._patterns) else [])]
         spans = [(read[start:end], match_id) for match_id, start, end in found]
         chosen = spacy.util.filter_spans([span for span, _ in spans])
