@@ -127,11 +127,17 @@ def offer_choices(
     dispatcher.utter_message(text=lead.text, buttons=buttons + [kb.buttons.help.dict()])
 
 
-def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, topic: str) -> List:
+def topic_answer(tracker: Tracker, kb: KnowledgeBase, topic: str) -> answers.Answer:
     explicit = explicit_context(kb, tracker)
-    answer = answers.answer_question(kb, topic, explicit, carried_context(kb, tracker), tracker.get_slot("audience"))
+    return answers.answer_question(kb, topic, explicit, carried_context(kb, tracker), tracker.get_slot("audience"))
+
+
+def answer_topic(
+    dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, topic: str, answer: answers.Answer
+) -> List:
     if not answer.found:
-        dispatcher.utter_message(text=answer.text, buttons=topic_buttons(kb, answer.suggestions, explicit))
+        buttons = topic_buttons(kb, answer.suggestions, explicit_context(kb, tracker))
+        dispatcher.utter_message(text=answer.text, buttons=buttons)
         return []
     buttons = [kb.buttons.make_plan.dict()] if topic in PLAN_TOPICS and not tracker.active_loop_name else []
     return send_rated_answer(dispatcher, kb, answer, buttons, tracker, topic)
@@ -187,9 +193,11 @@ def reply_to_question(
     # A bare statement such as "I have CNO" is answered as a treatment question.
     topic = kb.topic_for_intent(intent)
     topic = topic or ("treatment" if explicit.treatment or explicit.condition else None)
-    # When the cards are unsure, a topic the message names a subject for answers better, and
-    # nothing is offered for a message that may not be about what the assistant covers.
-    topic_fits = topic and (explicit.treatment or explicit.condition or is_follow_up(text))
+    answer = topic_answer(tracker, kb, topic) if topic else None
+    # When the cards are unsure, a topic the message names a subject for answers better, unless it
+    # has nothing sourced on that subject; nothing is offered for a message that may not be about
+    # what the assistant covers.
+    topic_fits = answer and answer.found and (explicit.treatment or explicit.condition or is_follow_up(text))
     unrelated = intent == OUT_OF_SCOPE and not (explicit.treatment or explicit.condition)
     cards_step_aside = topic_fits or unrelated
     if decision.card and not (decision.unsure and cards_step_aside):
@@ -200,7 +208,7 @@ def reply_to_question(
     if decision.choices and not decision.card and not cards_step_aside:
         offer_choices(dispatcher, kb, decision.choices, kb.messages["did_you_mean"])
         return []
-    return answer_topic(dispatcher, tracker, kb, topic) if topic else None
+    return answer_topic(dispatcher, tracker, kb, topic, answer) if answer else None
 
 
 class ActionAnswerQuestion(Action):

@@ -157,6 +157,19 @@ def test_a_named_treatment_no_card_is_about_gets_no_card(kb):
     assert not any(card.answer and card.answer.patient in text for card in cards(kb))
 
 
+def test_an_unsure_card_answers_when_the_topic_has_nothing_on_what_is_named(kb):
+    """A clinician's case naming a bisphosphonate and AVN: no diagnosis fact is about both, so the
+    likely card answers rather than "I don't have sourced information on that"."""
+    case = (
+        "Woman with right hip pain, on a bisphosphonate and recurrent prednisone tapers for asthma; MRI shows "
+        "bony edema of the femoral head and neck. The work-up raised concern for atypical fracture, AVN or "
+        "transient osteoporosis. How do I tell them apart and how should she be managed?"
+    )
+    named = [(match.entity, match.value) for match in matcher_for(kb).find(case)]
+    text = text_of(reply(kb, case, None, "ask_diagnosis", named))
+    assert kb.questions["bisphosphonate_risks"].answer.patient in text
+
+
 @pytest.mark.parametrize(
     "text, card_id",
     [
