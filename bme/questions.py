@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
 from bme.knowledge import KnowledgeBase, QuestionCard, VocabularyEntry
+from bme.meaning import sentence_encoder
 from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex, asks_a_question, tells_a_story
 from bme.vocabulary import TermMatch, VocabularyMatcher, matcher_for
 
@@ -26,7 +27,7 @@ OFFER_AT = 0.25
 DECLINE_AT = 0.35
 # A second card this close to the best makes the match a choice, not an answer,
 # unless the two share a fact (their replies overlap, so either answers).
-TIE_MARGIN = 0.03
+TIE_MARGIN = 0.05
 MAX_CHOICES = 3
 # A story that names none of the assistant's own subjects is declined unless a card matches it
 # at least this well: told at length, a story about a sprain or a pregnancy names its subject,
@@ -161,8 +162,9 @@ _card_treatments = {}
 
 
 def prepare(kb: KnowledgeBase) -> None:
-    """Build what answering a question reads (the card index, the uncovered subjects' words,
-    each card's treatments) at start-up: otherwise the first user waits about half a second."""
+    """Build what answering a question reads (the card index with its wordings' sentence vectors,
+    the uncovered subjects' words, each card's treatments) at start-up: otherwise the first user
+    waits for it (the vectors take about ten seconds when they are not kept from an earlier start)."""
     index_for(kb)
     subject_matcher_for(kb)
     for card in kb.questions.values():
@@ -185,5 +187,7 @@ def subject_matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
 def index_for(kb: KnowledgeBase) -> QuestionIndex:
     """One index per loaded knowledge base: built once (see prepare)."""
     if id(kb) not in _indexes:
-        _indexes[id(kb)] = QuestionIndex(list(kb.questions.values()), matcher_for(kb).canonical_text)
+        _indexes[id(kb)] = QuestionIndex(
+            list(kb.questions.values()), matcher_for(kb).canonical_text, sentence_encoder()
+        )
     return _indexes[id(kb)]

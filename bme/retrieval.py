@@ -3,13 +3,16 @@
 Real people tell their story first and ask last, misspell, and use lay words.
 So in a story the sentences that ask are scored, each with the story's
 subject (the conditions and body sites it names), the best one winning ("Is
-that true?" also with the sentence before it, which says what "that" is);
-vocabulary synonyms are replaced by their canonical ids before matching
-("zometa" and "zoledronic acid" are one word here), and two TF-IDF views are
-combined: words and word pairs for meaning, character n-grams for
-typos. A card scores as its best-matching wording (its question or one of the
-ways people ask it). Plain Python with scikit-learn (installed with Rasa): no
-model is downloaded.
+that true?" also with the sentence before it, which says what "that" is).
+Three views are combined. Two are lexical, on the message with vocabulary
+synonyms replaced by their canonical ids ("zometa" and "zoledronic acid" are one
+word here): TF-IDF of words and word pairs, and of character n-grams for typos.
+The third is meaning (bme/meaning.py): sentence vectors of the asking sentences
+and of the whole message, for questions that share no word with a card's
+wordings ("how long until I can walk normally?"). A card scores as its
+best-matching wording (its question or one of the ways people ask it) in each
+view. No model is downloaded: scikit-learn comes with Rasa, the encoder's
+weights with the install.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from bme.knowledge import QuestionCard
+from bme.meaning import SentenceEncoder
 
 # A sentence ends at . ! ? or a line break; people's stories have several.
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -64,9 +68,16 @@ STORY_SENTENCES = 3
 # A question read with the sentence before it weighs a little less than the
 # question alone: its own words say best what is asked (tuned on the dev split).
 CONTEXT_WEIGHT = 0.9
-# Weights of the two views in a card's score (tuned on tests/answers/real_questions.yml, dev split).
+# Weights of the views in a card's score (tuned on tests/answers/real_questions.yml, dev split):
+# the lexical views share LEXICAL_WEIGHT, words and characters alike.
 WORD_WEIGHT = 0.5
 CHARACTER_WEIGHT = 0.5
+LEXICAL_WEIGHT = 0.6
+MEANING_WEIGHT = 0.4
+# A story's whole text also counts in the meaning view (its vector carries the subject the
+# question leaves out: "How long do I rest?"), but only when a sentence of it comes this close to
+# some card: otherwise a vague "What now?" would get whichever card is nearest the story's subject.
+STORY_MEANING_FROM = 0.3
 
 
 @dataclass(frozen=True)
@@ -108,11 +119,22 @@ def _readings(story: List[str], number: int) -> List[Tuple[str, float]]:
     return [(question, 1.0)]
 
 
-class QuestionIndex:
-    """TF-IDF index over every wording of every card."""
+def _meaning_parts(text: str) -> List[Tuple[str, float]]:
+    """What the meaning view encodes of a message, as written: a one-sentence message; in a
+    story, the sentences that ask (see _readings), or every sentence when none asks."""
+    story = sentences(text)
+    if len(story) < 2:
+        return [(text, 1.0)]
+    asked = [reading for number, part in enumerate(story) if is_question(part) for reading in _readings(story, number)]
+    return asked or [(part, 1.0) for part in story]
 
-    def __init__(self, cards: Sequence[QuestionCard], normalise: Callable[[str], str]):
+
+class QuestionIndex:
+    """TF-IDF and sentence-vector index over every wording of every card."""
+
+    def __init__(self, cards: Sequence[QuestionCard], normalise: Callable[[str], str], encoder: SentenceEncoder):
         self._canonical = normalise
+        self._encoder = encoder
         self._cards = list(cards)
         wordings = [(index, text) for index, card in enumerate(self._cards) for text in (card.question, *card.asked_as)]
         self._owner = np.array([index for index, _ in wordings])
@@ -122,6 +144,7 @@ class QuestionIndex:
         if texts:
             self._word_matrix = self._words.fit_transform(texts)
             self._character_matrix = self._characters.fit_transform(texts)
+            self._meaning_matrix = encoder.encode_kept([text for _, text in wordings])
 
     def _similarities(self, normalised: List[str]) -> np.ndarray:
         """Rows: content words of texts; columns: wordings."""
@@ -145,15 +168,25 @@ class QuestionIndex:
         scored = [(f"{words} {subject}", weight) for words, weight in own if words]
         return scored if asked else [(content_words(whole), 1.0), *scored]
 
+    def _by_card(self, similarities: np.ndarray, weights: Sequence[float]) -> np.ndarray:
+        """Each card's best wording against the best-matching part (rows of ``similarities``)."""
+        by_wording = (similarities * np.array(weights)[:, None]).max(axis=0)
+        by_card = np.full(len(self._cards), -1.0)
+        np.maximum.at(by_card, self._owner, by_wording)
+        return by_card
+
     def rank(self, text: str, limit: int = 3) -> List[CardMatch]:
-        """The best cards for ``text``, best first, each scored by its best wording
-        against the best-matching part of the message."""
+        """The best cards for ``text``, best first, each scored in each view by its best
+        wording against the best-matching part of the message."""
         whole = self._canonical(text)
         if not self._cards or len(content_words(whole).split()) < MIN_STATEMENT_WORDS and not is_question(text.strip()):
             return []
         parts, weights = zip(*self._parts(text, whole), strict=True)
-        by_wording = (self._similarities(list(parts)) * np.array(weights)[:, None]).max(axis=0)
-        by_card = np.zeros(len(self._cards))
-        np.maximum.at(by_card, self._owner, by_wording)
+        lexical = self._by_card(self._similarities(list(parts)), weights)
+        said, stresses = zip(*_meaning_parts(text), strict=True)
+        meaning = self._by_card(self._encoder.encode(said) @ self._meaning_matrix.T, stresses)
+        if len(sentences(text)) > 1 and meaning.max() >= STORY_MEANING_FROM:
+            meaning = np.maximum(meaning, self._by_card(self._encoder.encode([text]) @ self._meaning_matrix.T, [1.0]))
+        by_card = LEXICAL_WEIGHT * lexical + MEANING_WEIGHT * meaning
         order = np.argsort(-by_card, kind="stable")[:limit]
         return [CardMatch(self._cards[index], float(by_card[index])) for index in order]

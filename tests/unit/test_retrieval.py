@@ -3,6 +3,7 @@
 import pytest
 
 from bme.knowledge import QuestionCard
+from bme.meaning import sentence_encoder
 from bme.questions import OFFER_AT
 from bme.retrieval import QuestionIndex, sentences
 from bme.vocabulary import matcher_for
@@ -34,7 +35,7 @@ CARDS = [
 
 @pytest.fixture(scope="module")
 def index(kb):
-    return QuestionIndex(CARDS, matcher_for(kb).canonical_text)
+    return QuestionIndex(CARDS, matcher_for(kb).canonical_text, sentence_encoder())
 
 
 def best(index, text):
@@ -64,6 +65,10 @@ def test_a_long_story_is_matched_by_its_question_sentence(index):
     match = best(index, story)
     assert match.card.id == "will_it_come_back"
     assert match.score > index.rank("what is the capital of France")[0].score
+
+
+def test_a_question_sharing_no_word_with_a_card_finds_it_by_meaning(index):
+    assert best(index, "Am I allowed to exercise?").card.id == "can_i_run"
 
 
 def test_a_question_pointing_back_is_read_with_the_sentence_before_it(index):
@@ -111,6 +116,6 @@ def test_words_of_asking_match_nothing(kb):
     cards = [
         card("broken_finger", "Is my finger broken?", "I think I broke my finger", "bent finger", "finger fracture")
     ]
-    index = QuestionIndex(cards, matcher_for(kb).canonical_text)
+    index = QuestionIndex(cards, matcher_for(kb).canonical_text, sentence_encoder())
     # Before, "think" alone matched "I think I broke my finger" above the answer threshold.
     assert best(index, "What do you think is causing this, does anyone know something?").score < OFFER_AT
