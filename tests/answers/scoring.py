@@ -55,6 +55,13 @@ def passed(kb: KnowledgeBase, question: dict, reply: str) -> bool:
     return any(text in reply for text in wanted)
 
 
+def expected_shown(question: dict) -> str:
+    """What the report says a question expects: an in-scope one without ids has no fact to expect yet."""
+    if question.get("expects"):
+        return str(question["expects"])
+    return "no fact in the knowledge base yet (expects: [])" if question["in_scope"] else "out-of-scope reply"
+
+
 def shares(results: Iterable[Result], key: str) -> Dict[str, tuple]:
     """key value -> (passed, total)."""
     counts = defaultdict(lambda: [0, 0])
@@ -88,5 +95,5 @@ def report(results: List[Result], split: str) -> str:
         messages = [" ".join(message.split()) for message in result.messages if message.strip()]
         reply = " / ".join(message[:REPLY_SHOWN] for message in messages[:MESSAGES_SHOWN])
         lines += ["", f"- {question['id']} ({question['topic']}, {question['asker']}): {question['text'][:200]}"]
-        lines += [f"  - expects: {question.get('expects') or 'out-of-scope reply'}", f"  - got: {reply}"]
+        lines += [f"  - expects: {expected_shown(question)}", f"  - got: {reply}"]
     return "\n".join(lines) + "\n"
