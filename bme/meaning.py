@@ -68,8 +68,6 @@ class SentenceEncoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One unit-length row per text; similar meanings have a high dot product."""
-        if not texts:
-            return np.zeros((0, self._w["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
         # Texts of similar length share a batch: less padding to compute.
         order = sorted(range(len(texts)), key=lambda number: len(texts[number]))
         rows = np.empty((len(texts), self._w["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
@@ -82,14 +80,18 @@ class SentenceEncoder:
         """``encode``, read from ``folder`` when these texts were encoded before."""
         key = hashlib.sha256("\n".join([WEIGHTS_SHA256, *texts]).encode("utf-8")).hexdigest()
         kept = folder / f"{key}.npy"
-        if kept.exists():
+        try:
             return np.load(kept)
-        rows = self.encode(texts)
-        folder.mkdir(parents=True, exist_ok=True)
-        # Written whole, then renamed: a server starting alongside never reads half a file.
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".npy", delete=False) as part:
-            np.save(part, rows)
-        os.replace(part.name, kept)
+        except (OSError, ValueError):  # not kept yet, or unreadable: encode again
+            rows = self.encode(texts)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            # Written whole, then renamed: a server starting alongside never reads half a file.
+            with tempfile.NamedTemporaryFile(dir=folder, suffix=".npy", delete=False) as part:
+                np.save(part, rows)
+            os.replace(part.name, kept)
+        except OSError:  # a read-only folder only costs the next start the same ten seconds
+            pass
         return rows
 
     def _encode_batch(self, texts: Sequence[str]) -> np.ndarray:

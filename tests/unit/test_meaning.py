@@ -39,6 +39,21 @@ def test_kept_vectors_are_read_back_instead_of_encoded_again(encoder, tmp_path, 
     assert np.array_equal(encoder.encode_kept(texts, tmp_path), first)
 
 
+def test_an_unreadable_or_unwritable_folder_costs_time_not_the_vectors(encoder, tmp_path):
+    texts = ["Will it come back?"]
+    expected = encoder.encode(texts)
+    kept = encoder.encode_kept(texts, tmp_path)
+    next(tmp_path.glob("*.npy")).write_bytes(b"not a numpy file")
+    assert np.allclose(encoder.encode_kept(texts, tmp_path), expected, atol=1e-6)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be")
+    assert np.allclose(encoder.encode_kept(texts, blocked), kept, atol=1e-6)
+
+
+def test_no_texts_give_no_rows(encoder):
+    assert encoder.encode([]).shape == (0, 384)
+
+
 def test_other_weights_are_refused(monkeypatch):
     monkeypatch.setattr(meaning, "WEIGHTS_SHA256", "0" * 64)
     with pytest.raises(ModelMissing, match="other weights"):
