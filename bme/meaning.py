@@ -139,9 +139,8 @@ class SentenceEncoder:
     def _normalised(self, values: np.ndarray, name: str) -> np.ndarray:
         mean = values.mean(axis=-1, keepdims=True)
         variance = values.var(axis=-1, keepdims=True)
-        return (values - mean) / np.sqrt(variance + LAYER_NORM_EPS) * self._w[f"{name}.weight"] + self._w[
-            f"{name}.bias"
-        ]
+        scale, shift = self._w[f"{name}.weight"], self._w[f"{name}.bias"]
+        return (values - mean) / np.sqrt(variance + LAYER_NORM_EPS) * scale + shift
 
 
 @lru_cache(maxsize=1)
