@@ -127,6 +127,16 @@ def offer_choices(
     dispatcher.utter_message(text=lead.text, buttons=buttons + [kb.buttons.help.dict()])
 
 
+def decline(dispatcher: CollectingDispatcher, kb: KnowledgeBase, subject: QuestionCard, choices: List[QuestionCard]):
+    """Say the subject is not covered; the covered questions that came close follow as choices
+    (with the help button they bring)."""
+    if not choices:
+        say(dispatcher, kb.messages["not_covered"], subject=subject.question)
+        return
+    dispatcher.utter_message(text=kb.messages["not_covered"].text.format(subject=subject.question))
+    offer_choices(dispatcher, kb, choices, kb.messages["or_did_you_mean"])
+
+
 def topic_answer(tracker: Tracker, kb: KnowledgeBase, topic: str) -> answers.Answer:
     explicit = explicit_context(kb, tracker)
     return answers.answer_question(kb, topic, explicit, carried_context(kb, tracker), tracker.get_slot("audience"))
@@ -183,8 +193,8 @@ def reply_to_question(
     text = tracker.latest_message.get("text") or ""
     explicit = explicit_context(kb, tracker)
     decision = decision or card_decision(tracker, kb)
-    if decision.out_of_scope:
-        say(dispatcher, kb.messages["not_covered"], subject=decision.out_of_scope.question)
+    if decision.out_of_scope and not decision.unsure:
+        decline(dispatcher, kb, decision.out_of_scope, [])
         return []
     if decision.unrelated:
         say(dispatcher, kb.messages["out_of_scope"])
@@ -200,6 +210,9 @@ def reply_to_question(
     topic_fits = answer and answer.found and (explicit.treatment or explicit.condition or is_follow_up(text))
     unrelated = intent == OUT_OF_SCOPE and not (explicit.treatment or explicit.condition)
     cards_step_aside = topic_fits or unrelated
+    if decision.out_of_scope and not topic_fits:
+        decline(dispatcher, kb, decision.out_of_scope, decision.choices)
+        return []
     if decision.card and not (decision.unsure and cards_step_aside):
         events = send_card(dispatcher, tracker, kb, decision.card)
         if decision.choices:

@@ -46,13 +46,13 @@ UNCOVERED = "uncovered"
 class Decision:
     card: Optional[QuestionCard] = None  # answer this card
     choices: List[QuestionCard] = field(default_factory=list)  # offer these (after the card, if any)
-    out_of_scope: Optional[QuestionCard] = None  # or say this subject is not covered
+    out_of_scope: Optional[QuestionCard] = None  # or say this subject is not covered (choices may follow)
     unrelated: bool = False  # or say what the assistant covers: the message names none of it
 
     @property
     def unsure(self) -> bool:
-        """A card answered with rivals close behind it."""
-        return bool(self.card and self.choices)
+        """A card answered, or a subject declined, with rivals close behind it."""
+        return bool((self.card or self.out_of_scope) and self.choices)
 
 
 def is_follow_up(text: str) -> bool:
@@ -63,7 +63,8 @@ def is_follow_up(text: str) -> bool:
 def decide(matches: Sequence[CardMatch], follow_up: bool) -> Decision:
     """A follow-up (a short question pointing back at the subject the
     conversation already has) stays with that subject: the topic path. An
-    uncovered subject that matches best is declined; a clear best card is
+    uncovered subject that matches best is declined, with the covered questions close behind it
+    offered in case they were meant; a clear best card is
     answered; a likely one is answered with its rivals offered after it (a
     question asked in a long story seldom matches one wording clearly, and a
     likely answer helps more than a menu); weak matches become choices."""
@@ -75,8 +76,8 @@ def decide(matches: Sequence[CardMatch], follow_up: bool) -> Decision:
         for m in matches[1:]
         if best.score - m.score < TIE_MARGIN and not m.card.out_of_scope and not shares_a_fact(m.card, best.card)
     ]
-    if best.card.out_of_scope and best.score >= DECLINE_AT and not close:
-        return Decision(out_of_scope=best.card)
+    if best.card.out_of_scope and best.score >= DECLINE_AT:
+        return Decision(out_of_scope=best.card, choices=[m.card for m in close])
     if best.score >= ANSWER_AT and not close:
         return Decision(card=best.card)
     offered = [m.card for m in matches if m.score >= OFFER_AT and not m.card.out_of_scope]

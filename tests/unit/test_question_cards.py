@@ -69,6 +69,34 @@ def test_a_likely_match_is_answered_with_its_rival_offered_after_it():
     assert decision.card is BRUISE_HOW_LONG and decision.choices == [running]
 
 
+def test_an_uncovered_subject_that_matches_best_is_declined_with_its_covered_rivals_offered():
+    knee_replacement = QuestionCard(
+        id="knee_replacement",
+        question="knee replacement",
+        asked_as=["new knee", "knee op", "joint replacement"],
+        out_of_scope=True,
+    )
+    knee_edema = made_up_card("knee_edema", "knee_edema_fact")
+    decision = decide([CardMatch(knee_replacement, 0.50), CardMatch(knee_edema, 0.47)], follow_up=False)
+    assert decision.out_of_scope is knee_replacement and decision.choices == [knee_edema]
+
+
+def test_a_declined_subject_is_said_first_and_the_close_covered_questions_follow(kb):
+    """The reply says what is not covered, then offers what came close, so a user who meant it loses nothing."""
+    messages = reply(
+        kb,
+        (
+            "My knee has felt bruised on the inside for weeks and the physio thinks the fluid sac there is inflamed. "
+            "Should I rest it?"
+        ),
+    )
+    not_covered = kb.messages["not_covered"].text.split("{subject}")[0]
+    assert messages[0]["text"].startswith(not_covered)
+    payloads = [button["payload"] for message in messages[1:] for button in message.get("buttons") or []]
+    assert any('"question_card"' in payload for payload in payloads)
+    assert kb.messages["or_did_you_mean"].text in text_of(messages[1:])
+
+
 def test_a_likely_answer_comes_first_and_a_close_rival_is_offered_after_it(kb):
     messages = reply(kb, "My MRI shows edema in the hip. Will I need an operation or is walking enough?")
     assert kb.questions["surgery_needed"].answer.patient in messages[0]["text"]
@@ -183,6 +211,8 @@ def test_an_unsure_card_answers_when_the_topic_has_nothing_on_what_is_named(kb):
         ("The MRI shows a torn meniscus and no bone contusion. Do I need surgery?", "meniscus_tears"),
         ("The X-ray of my neck shows a bone island. Is it dangerous?", "bone_cysts"),
         ("My son has Osgood-Schlatter disease. Should he stop football?", "growth_plate_problems"),
+        ("My nephew has just been told he has osteosarcoma. How is it treated?", "bone_cancer_itself"),
+        ("What are the early warning signs of bone cancer?", "bone_cancer_itself"),
     ],
 )
 def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):
@@ -199,6 +229,8 @@ def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, ca
         "How long does bone marrow edema take to heal?",
         "MRI shows a bruise of the lateral femoral condyle and a mild MCL sprain. How should he be managed?",
         "Her MRI shows edema in the sacrum. She has a back sprain. What does she have?",
+        "My MRI shows bone marrow edema in the femur. Could it be bone cancer?",
+        "My mother has bone metastases and a new spinal compression fracture. Can she have kyphoplasty?",
     ],
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
