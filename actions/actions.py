@@ -59,6 +59,20 @@ def carried_context(kb: KnowledgeBase, tracker: Tracker) -> answers.Context:
     return answers.Context(**{name: canonical_value(kb, name, tracker.get_slot(name)) for name in CONTEXT_ENTITIES})
 
 
+def earlier_context(kb: KnowledgeBase, tracker: Tracker) -> answers.Context:
+    """What messages before the latest one named: the slots as they were when it arrived. Rasa fills
+    the slots from the latest message's entities before an action runs, so the slots alone cannot
+    tell "a story about a tumour" from "a story told after a tumour was discussed"."""
+    events = tracker.events
+    arrived = max((number for number, event in enumerate(events) if event.get("event") == "user"), default=0)
+    values = {
+        event["name"]: event.get("value")
+        for event in events[:arrived]
+        if event.get("event") == "slot" and event.get("name") in CONTEXT_ENTITIES
+    }
+    return answers.Context(**{name: canonical_value(kb, name, values.get(name)) for name in CONTEXT_ENTITIES})
+
+
 def topic_buttons(kb: KnowledgeBase, topics: List[str], context: answers.Context) -> List[Dict[str, str]]:
     entities = context.named()
     payload_entities = ("{" + ", ".join(f'"{k}": "{v}"' for k, v in entities.items()) + "}") if entities else ""
@@ -171,7 +185,8 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     follow_up = is_follow_up(text) and bool(carried.treatment)
     # Filter before keeping the best three: the card on the named treatment may rank fourth.
     ranked = index_for(kb).rank(text, limit=len(kb.questions))
-    discussed = bool(carried.treatment or carried.condition)
+    earlier = earlier_context(kb, tracker)
+    discussed = bool(earlier.treatment or earlier.condition)
     if strays_from_its_subjects(kb, text, named, ranked[0].score if ranked else 0.0, discussed):
         return Decision(unrelated=True)
     if names_only_its_own_subjects(kb, text, named):

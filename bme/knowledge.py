@@ -263,6 +263,9 @@ class VocabularyEntry(StrictModel):
     # False for a term too broad to make a message the assistant's own subject on its own
     # (crutches after a sprain, arthritis without its marrow lesions): see bme/questions.py.
     own_subject: bool = True
+    # Body sites (body_site ids) where such a term is the assistant's subject after all: myeloma or
+    # a tumour in the spine brings the spine fractures the assistant covers.
+    own_subject_at: List[Text] = []
     # spaCy token patterns for wordings too many to list, matched like the synonyms: "a fracture
     # of L3", "edema in the lateral femoral condyle" (https://spacy.io/usage/rule-based-matching).
     # bme/vocabulary.py checks them when it builds its matcher.
@@ -520,6 +523,13 @@ def _load_vocabulary(path: Path) -> Dict[str, Dict[str, VocabularyEntry]]:
         vocabulary[entity] = {
             value: _parse(VocabularyEntry, data, path, f"{entity}.{value}") for value, data in values.items()
         }
+    for entity, values in vocabulary.items():
+        for value, entry in values.items():
+            unknown = set(entry.own_subject_at) - set(vocabulary.get("body_site", {}))
+            if unknown:
+                raise KnowledgeError(
+                    f"{path}: entry '{entity}.{value}': field 'own_subject_at': unknown body sites {sorted(unknown)}"
+                )
     return vocabulary
 
 

@@ -146,8 +146,17 @@ def strays_from_its_subjects(
 
 
 def names_its_own_subject(kb: KnowledgeBase, named: Sequence[TermMatch]) -> bool:
-    """The message names a condition, treatment or finding the assistant covers."""
-    return any(match.entity in OWN_SUBJECTS and kb.vocabulary[match.entity][match.value].own_subject for match in named)
+    """The message names a condition, treatment or finding the assistant covers, or one it covers
+    at a body site the message also names (myeloma in the spine)."""
+    sites = {match.value for match in named if match.entity == "body_site"}
+    return any(
+        match.entity in OWN_SUBJECTS and is_own_subject(kb.vocabulary[match.entity][match.value], sites)
+        for match in named
+    )
+
+
+def is_own_subject(term: VocabularyEntry, sites: set) -> bool:
+    return term.own_subject or bool(sites.intersection(term.own_subject_at))
 
 
 def names_only_its_own_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> bool:

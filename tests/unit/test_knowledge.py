@@ -192,6 +192,14 @@ def test_missing_wording_section_is_named(kb_copy):
         load_knowledge_base(kb_copy)
 
 
+def test_vocabulary_term_owned_at_an_unknown_body_site(kb_copy):
+    _edit_yaml(kb_copy / "vocabulary.yml", lambda d: d["condition"]["bone_tumour"].update(own_subject_at=["elbow"]))
+    with pytest.raises(
+        KnowledgeError, match=r"vocabulary\.yml: entry 'condition\.bone_tumour': field 'own_subject_at'"
+    ):
+        load_knowledge_base(kb_copy)
+
+
 def test_red_flag_with_unknown_reference(kb_copy):
     path = kb_copy / "red_flags.yml"
     data = yaml.safe_load(path.read_text())

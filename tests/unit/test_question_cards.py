@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import reply_to_question
 from bme.knowledge import QuestionCard
-from bme.questions import decide, index_for, uncovered_subject
+from bme.questions import decide, index_for, names_its_own_subject, uncovered_subject
 from bme.retrieval import CardMatch
 from bme.vocabulary import matcher_for
 
@@ -115,14 +115,16 @@ def test_patients_can_read_the_direct_answers(kb):
 
 
 def reply(kb, text, slots=None, intent=None, entities=()):
-    """What the user sees when ``text`` reaches the question path."""
+    """What the user sees when ``text`` reaches the question path; ``slots`` were set by earlier messages."""
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
         "entities": [{"entity": entity, "value": value} for entity, value in entities],
         "intent_ranking": [],
     }
-    tracker = Tracker("user-1", slots or {}, latest, [], False, None, {}, "action_listen")
+    earlier = [{"event": "slot", "name": name, "value": value} for name, value in (slots or {}).items()]
+    events = [*earlier, {"event": "user", "text": text, "parse_data": latest}]
+    tracker = Tracker("user-1", slots or {}, latest, events, False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     reply_to_question(dispatcher, tracker, kb)
     return dispatcher.messages
@@ -237,6 +239,14 @@ def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, te
     assert uncovered_subject(kb, text, matcher_for(kb).find(text)) is None
 
 
+def test_myeloma_and_tumours_are_our_subject_in_the_spine_only(kb):
+    """In the spine they bring the fractures the assistant covers; elsewhere they are not its subject."""
+    in_the_spine = "My father's myeloma has reached his spine. What can help the pain?"
+    elsewhere = "My father's myeloma has reached his hip. What can help the pain?"
+    assert names_its_own_subject(kb, matcher_for(kb).find(in_the_spine))
+    assert not names_its_own_subject(kb, matcher_for(kb).find(elsewhere))
+
+
 def test_a_question_on_a_covered_subject_is_not_declined_for_a_close_wording(kb):
     """A bone growth stimulator is a covered treatment, however near the wordings of broken toes come."""
     question = "My orthopedist gave me a bone growth stimulator for my foot fracture. Does it really work?"
@@ -265,6 +275,21 @@ FOOTBALL_STORY = (
 @pytest.mark.parametrize("story", [PREGNANCY_STORY, FOOTBALL_STORY])
 def test_a_story_naming_nothing_the_assistant_covers_gets_what_it_covers(kb, story):
     assert text_of(reply(kb, story)) == kb.messages["out_of_scope"].text
+
+
+def test_a_subject_the_story_itself_names_is_not_taken_for_one_discussed_before(kb):
+    """Rasa fills the slots from the message's own entities before the action runs: a story naming
+    only a tumour (a brain tumour) is not a story told after a covered subject."""
+    story = (
+        "My aunt had a brain tumour removed last year. She is tired all the time now. "
+        "Her memory is worse too. Is that normal after surgery?"
+    )
+    latest = {"text": story, "intent": {"name": "ask_definition", "confidence": 0.9}, "entities": []}
+    events = [{"event": "user", "text": story}, {"event": "slot", "name": "condition", "value": "bone_tumour"}]
+    tracker = Tracker("user-1", {"condition": "bone_tumour"}, latest, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    reply_to_question(dispatcher, tracker, kb)
+    assert text_of(dispatcher.messages) == kb.messages["out_of_scope"].text
 
 
 def test_a_story_naming_a_covered_subject_is_answered(kb):
