@@ -215,6 +215,7 @@ def test_an_unsure_card_answers_when_the_topic_has_nothing_on_what_is_named(kb):
         ("My son has Osgood-Schlatter disease. Should he stop football?", "growth_plate_problems"),
         ("My nephew has just been told he has osteosarcoma. How is it treated?", "bone_cancer_itself"),
         ("What are the early warning signs of bone cancer?", "bone_cancer_itself"),
+        ("My DEXA scan says osteopenia. How often should it be repeated?", "osteoporosis_care"),
     ],
 )
 def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):
@@ -237,6 +238,15 @@ def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, ca
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
     assert uncovered_subject(kb, text, matcher_for(kb).find(text)) is None
+
+
+def test_a_bone_medicine_for_thin_bones_alone_is_declined_and_after_a_spine_fracture_answered(kb):
+    """Bisphosphonates are ours for marrow edema and after a spine fracture, not for osteopenia on its own."""
+    subject = kb.questions["osteoporosis_care"].question
+    thin_bones = text_of(reply(kb, "I have osteopenia and my GP wants me on alendronate. Is it worth it at 58?"))
+    assert thin_bones.startswith(kb.messages["not_covered"].text.format(subject=subject))
+    after_a_fracture = text_of(reply(kb, "After my spine fracture, should I have a bone density test?"))
+    assert kb.questions["bone_check_after_spinal_fracture"].answer.patient in after_a_fracture
 
 
 def test_myeloma_and_tumours_are_our_subject_in_the_spine_only(kb):
