@@ -342,6 +342,7 @@ class PlanSummaryWording(StrictModel):
 
 
 class PlanWording(StrictModel):
+    overview_card: Text
     title: Text
     title_with_summary: text_with("summary")
     summary: PlanSummaryWording
@@ -612,6 +613,8 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         for fact_id in step.facts:
             if fact_id not in facts:
                 raise KnowledgeError(f"{plan_path}: entry '{key}': field 'facts': unknown fact id {fact_id!r}")
+    if questions.get(plan.overview_card) is None or questions[plan.overview_card].out_of_scope:
+        raise KnowledgeError(f"{plan_path}: field 'overview_card': {plan.overview_card!r} is no answered question card")
     return KnowledgeBase(
         references=references,
         facts=facts,

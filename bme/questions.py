@@ -7,6 +7,7 @@ NLU made of it, and get back a decision.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
@@ -40,6 +41,10 @@ SHORT_QUESTION_WORDS = 9
 # knowledge/vocabulary.yml (too broad: crutches after a sprain).
 OWN_SUBJECTS = ("condition", "treatment", "finding")
 UNCOVERED = "uncovered"
+# Words of one's own case: the first person ("my knee", "make me a plan", "what do we do next?");
+# relatives and patients are the vocabulary's audience terms ("my dad", "this patient").
+OWN_CASE = re.compile(r"\b(i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|we're|us|our)\b", re.I)
+CASE_AUDIENCES = {"patient", "caregiver"}
 
 
 @dataclass
@@ -53,6 +58,17 @@ class Decision:
     def unsure(self) -> bool:
         """A card answered, or a subject declined, with rivals close behind it."""
         return bool((self.card or self.out_of_scope) and self.choices)
+
+
+def asks_in_general(kb: KnowledgeBase, text: str) -> bool:
+    """A question about a condition the assistant covers, not about the asker's own case or a
+    relative's: "what is the management approach for bone marrow edema?", not "make me a plan",
+    "what do we do next?" or "what should my dad do?"."""
+    if not asks_a_question(text) or OWN_CASE.search(text):
+        return False
+    named = matcher_for(kb).find(text)
+    own_case = {match.value for match in named if match.entity == "audience"} & CASE_AUDIENCES
+    return names_its_own_subject(kb, named) and not own_case
 
 
 def is_follow_up(text: str) -> bool:

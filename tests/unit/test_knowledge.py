@@ -192,6 +192,12 @@ def test_missing_wording_section_is_named(kb_copy):
         load_knowledge_base(kb_copy)
 
 
+def test_plan_overview_card_must_be_an_answered_card(kb_copy):
+    _edit_yaml(kb_copy / "plan.yml", lambda d: d.update(overview_card="gout"))
+    with pytest.raises(KnowledgeError, match=r"plan\.yml: field 'overview_card'"):
+        load_knowledge_base(kb_copy)
+
+
 def test_vocabulary_term_owned_at_an_unknown_body_site(kb_copy):
     _edit_yaml(kb_copy / "vocabulary.yml", lambda d: d["condition"]["bone_tumour"].update(own_subject_at=["elbow"]))
     with pytest.raises(

@@ -12,6 +12,7 @@ from actions.actions import ActionExplainWhy
 from actions.plan_actions import (
     ASK_ACTIONS,
     ActionExplainStep,
+    ActionOverviewBeforePlan,
     ActionRepeatPlan,
     ActionResetPlan,
     ActionShowPlan,
@@ -429,3 +430,23 @@ def test_the_domain_knows_every_plan_question():
     assert DOMAIN["forms"][FORM]["required_slots"] == list(PLAN_SLOTS)
     for slot in PLAN_SLOTS:
         assert slot in DOMAIN["slots"] and f"action_ask_{slot}" in DOMAIN["actions"], slot
+
+
+@pytest.mark.parametrize(
+    "request_text, overview",
+    [
+        ("What is the management approach for bone marrow edema?", True),
+        ("What are the usual next steps once an MRI confirms bone marrow oedema?", True),
+        ("My MRI shows bone marrow edema in my hip, what should happen next?", False),
+        ("The MRI says bone marrow edema, what do we do next?", False),
+        ("can you make a treatment plan?", False),
+        ("make me a plan", False),
+    ],
+)
+def test_a_general_plan_request_gets_the_overview_before_the_plan(kb, request_text, overview):
+    """A clinician's general question gets the cited overview first; one's own case goes straight to the plan."""
+    t = tracker(request_text, intent="start_treatment_plan", loop=None)
+    _, messages = run(ActionOverviewBeforePlan(), t)
+    card = kb.questions[kb.plan.overview_card]
+    text = "\n".join(message.get("text") or "" for message in messages)
+    assert (card.answer.patient in text) is overview
