@@ -3,7 +3,7 @@ Python core (``answers``, ``vocabulary``, ``knowledge``) and back."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -44,19 +44,19 @@ CONTEXT_ENTITIES = ("treatment", "condition", "body_site")
 MAX_BUTTONS = 4
 
 
+def context_of(kb: KnowledgeBase, value_of: Callable[[str], Optional[str]]) -> answers.Context:
+    """The treatment, condition and body site ``value_of`` gives, as canonical vocabulary ids."""
+    return answers.Context(**{name: canonical_value(kb, name, value_of(name)) for name in CONTEXT_ENTITIES})
+
+
 def explicit_context(kb: KnowledgeBase, tracker: Tracker) -> answers.Context:
     """What the latest message itself names (entities or button payload)."""
-    return answers.Context(
-        **{
-            name: canonical_value(kb, name, next(tracker.get_latest_entity_values(name), None))
-            for name in CONTEXT_ENTITIES
-        }
-    )
+    return context_of(kb, lambda name: next(tracker.get_latest_entity_values(name), None))
 
 
 def carried_context(kb: KnowledgeBase, tracker: Tracker) -> answers.Context:
     """What earlier messages named, kept in slots for follow-up questions."""
-    return answers.Context(**{name: canonical_value(kb, name, tracker.get_slot(name)) for name in CONTEXT_ENTITIES})
+    return context_of(kb, tracker.get_slot)
 
 
 def earlier_context(kb: KnowledgeBase, tracker: Tracker) -> answers.Context:
@@ -70,7 +70,7 @@ def earlier_context(kb: KnowledgeBase, tracker: Tracker) -> answers.Context:
         for event in events[:arrived]
         if event.get("event") == "slot" and event.get("name") in CONTEXT_ENTITIES
     }
-    return answers.Context(**{name: canonical_value(kb, name, values.get(name)) for name in CONTEXT_ENTITIES})
+    return context_of(kb, values.get)
 
 
 def topic_buttons(kb: KnowledgeBase, topics: List[str], context: answers.Context) -> List[Dict[str, str]]:
