@@ -22,6 +22,7 @@ from bme.questions import (
     index_for,
     is_follow_up,
     names_only_its_own_subjects,
+    on_subject_and_topic,
     prepare,
     strays_from_its_subjects,
     uncovered_subject,
@@ -222,7 +223,12 @@ def reply_to_question(
     # When the cards are unsure, a topic the message names a subject for answers better, unless it
     # has nothing sourced on that subject; nothing is offered for a message that may not be about
     # what the assistant covers.
-    topic_fits = answer and answer.found and (explicit.treatment or explicit.condition or is_follow_up(text))
+    topic_fits = (
+        answer
+        and answer.found
+        and (explicit.treatment or explicit.condition or is_follow_up(text))
+        and not on_subject_and_topic(kb, decision, explicit, topic)
+    )
     unrelated = intent == OUT_OF_SCOPE and not (explicit.treatment or explicit.condition)
     cards_step_aside = topic_fits or unrelated
     if decision.out_of_scope and not topic_fits:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
+from bme.answers import Context
 from bme.knowledge import KnowledgeBase, QuestionCard, VocabularyEntry
 from bme.meaning import sentence_encoder
 from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex, asks_a_question, tells_a_story
@@ -53,6 +54,7 @@ class Decision:
     choices: List[QuestionCard] = field(default_factory=list)  # offer these (after the card, if any)
     out_of_scope: Optional[QuestionCard] = None  # or say this subject is not covered (choices may follow)
     unrelated: bool = False  # or say what the assistant covers: the message names none of it
+    score: float = 0.0  # the card's match, when the ranking chose it
 
     @property
     def unsure(self) -> bool:
@@ -95,17 +97,29 @@ def decide(matches: Sequence[CardMatch], follow_up: bool) -> Decision:
     if best.card.out_of_scope and best.score >= DECLINE_AT:
         return Decision(out_of_scope=best.card, choices=[m.card for m in close])
     if best.score >= ANSWER_AT and not close:
-        return Decision(card=best.card)
+        return Decision(card=best.card, score=best.score)
     offered = [m.card for m in matches if m.score >= OFFER_AT and not m.card.out_of_scope]
     if not offered or offered[0] is not best.card:
         return Decision(choices=offered[:MAX_CHOICES])
     # Choices that would all lead to the best card's facts add nothing.
     rivals = [card for card in offered[1:MAX_CHOICES] if not shares_a_fact(card, best.card)]
     if not rivals:
-        return Decision(card=best.card)
+        return Decision(card=best.card, score=best.score)
     if best.score >= ANSWER_UNSURE_AT:
-        return Decision(card=best.card, choices=rivals)
+        return Decision(card=best.card, choices=rivals, score=best.score)
     return Decision(choices=offered[:MAX_CHOICES])
+
+
+def on_subject_and_topic(kb: KnowledgeBase, decision: Decision, subject: Context, topic: Optional[str]) -> bool:
+    """A likely card (one that matches well but has rivals close behind) whose facts are about the
+    treatment or condition the message names and answer the topic it asks: more to the point than
+    that topic's facts on the subject ("the X-ray was normal, how could it be missed?" after a
+    stress fracture is the signs card, not the diagnosis topic's first three facts)."""
+    if not decision.card or decision.score < ANSWER_AT:
+        return False
+    facts = [kb.facts[fact] for fact in decision.card.facts]
+    names = any(subject.condition in fact.conditions or subject.treatment in fact.treatments for fact in facts)
+    return names and any(topic in fact.topics for fact in facts)
 
 
 def shares_a_fact(card: QuestionCard, other: QuestionCard) -> bool:

@@ -7,8 +7,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import reply_to_question
+from bme.answers import Context
 from bme.knowledge import QuestionCard
-from bme.questions import decide, index_for, names_its_own_subject, uncovered_subject
+from bme.questions import Decision, decide, index_for, names_its_own_subject, on_subject_and_topic, uncovered_subject
 from bme.retrieval import CardMatch
 from bme.vocabulary import matcher_for
 
@@ -198,6 +199,39 @@ def test_an_unsure_card_answers_when_the_topic_has_nothing_on_what_is_named(kb):
     named = [(match.entity, match.value) for match in matcher_for(kb).find(case)]
     text = text_of(reply(kb, case, None, "ask_diagnosis", named))
     assert kb.questions["bisphosphonate_risks"].answer.patient in text
+
+
+def test_a_likely_card_on_the_named_subject_and_asked_topic_is_not_set_aside_for_the_topic(kb):
+    """A parent's story: X-rays normal, then an MRI found a stress fracture, "How could that be
+    missed?". The signs card (normal X-ray, MRI grades it) leads, not the diagnosis topic's first
+    facts on stress fractures, even with rivals close behind."""
+    story = (
+        "My son runs long distance and had foot pain. The X-rays were fine, so he kept running. Weeks "
+        "later an MRI showed a stress fracture. How could the first X-ray miss it?"
+    )
+    match = index_for(kb).rank(story)[0]
+    rival = next(card for card in cards(kb) if card.id == "spinal_fracture_unnoticed")
+    decision = Decision(card=match.card, choices=[rival], score=match.score)
+    subject = Context(condition="stress_fracture")
+    assert match.card.id == "stress_fracture_signs" and decision.unsure
+    assert on_subject_and_topic(kb, decision, subject, "diagnosis")
+    text = text_of(reply(kb, story, None, "ask_diagnosis", [("condition", "stress_fracture")]))
+    assert text.startswith(f"**{match.card.question}**")
+
+
+@pytest.mark.parametrize(
+    "subject, topic, score",
+    [
+        (Context(condition="stress_fracture"), "side_effects", 0.5),  # the card answers another topic
+        (Context(condition="bone_bruise"), "diagnosis", 0.5),  # its facts are about another condition
+        (Context(condition="stress_fracture"), "diagnosis", 0.35),  # too weak a match to lead
+    ],
+)
+def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, topic, score):
+    decision = Decision(
+        card=kb.questions["stress_fracture_signs"], choices=[kb.questions["xray_was_normal"]], score=score
+    )
+    assert not on_subject_and_topic(kb, decision, subject, topic)
 
 
 @pytest.mark.parametrize(
