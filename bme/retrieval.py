@@ -51,6 +51,13 @@ POINTING_BACK = re.compile(r"\b(it|its|it's|this|that|they|them|those|these|the 
 QUESTION_START = re.compile(
     r"(what|how|when|why|where|which|who|can|could|should|shall|is|are|do|does|did|will|would|any)\b", re.I
 )
+# A question asked as a statement: "I'm wondering when it would be safe to run again", "I would
+# like to know what exercises I can do", "not sure if this is short-term".
+INDIRECT_QUESTION = re.compile(
+    r"\b(?:wonder(?:ing|ed)?|(?:want|wanted|like|need) to know|not sure)"
+    r"\s+(?:if|whether|when|how|what|why|which|about)\b",
+    re.I,
+)
 # "mris", "fractures", "bones": a plural matches its singular.
 PLURAL = re.compile(r"(?<=[a-z]{3})s$(?<!ss)(?<!us)(?<!is)")
 # Who speaks or who said what ("my doctor says", vocabulary audience ids) says
@@ -92,7 +99,8 @@ def content_words(text: str) -> str:
 
 
 def is_question(sentence: str) -> bool:
-    return bool(content_words(sentence)) and (sentence.endswith("?") or bool(QUESTION_START.match(sentence)))
+    asks = sentence.endswith("?") or QUESTION_START.match(sentence) or INDIRECT_QUESTION.search(sentence)
+    return bool(content_words(sentence)) and bool(asks)
 
 
 def sentences(text: str) -> List[str]:

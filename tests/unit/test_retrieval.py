@@ -5,7 +5,7 @@ import pytest
 from bme.knowledge import QuestionCard
 from bme.meaning import sentence_encoder
 from bme.questions import OFFER_AT
-from bme.retrieval import QuestionIndex, sentences
+from bme.retrieval import QuestionIndex, is_question, sentences
 from bme.vocabulary import matcher_for
 
 
@@ -101,6 +101,24 @@ def test_short_statements_are_left_to_the_intent_classifier(index, statement):
 
 def test_a_short_question_is_still_matched(index):
     assert best(index, "jogging?").card.id == "can_i_run"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I'm wondering when it would be safe to start running again.",
+        "I would like to know what exercises I can do while it heals.",
+        "We're not sure if this is a short-term thing.",
+        "Just wondering whether a brace would help.",
+    ],
+)
+def test_a_question_asked_as_a_statement_is_a_question(sentence):
+    assert is_question(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["I know what happened.", "I'm not sure.", "I wonder about it."])
+def test_a_statement_is_not_a_question(sentence):
+    assert not is_question(sentence)
 
 
 def test_sentences_split_a_story():
