@@ -176,6 +176,27 @@ def test_patterns_leave_soft_tissue_and_mri_sequences_alone(matcher, text):
     assert "spine" not in matcher.values(text, "body_site")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The X-rays were negative.",
+        "Her xray came back clear.",
+        "He was x-rayed but it didn't show a fracture.",
+        "The X-ray showed no break.",
+        "A normal X-ray, and still the pain.",
+    ],
+)
+def test_an_x_ray_that_showed_nothing_is_a_finding(matcher, text):
+    """A normal X-ray while the bone hurts is the question of a card (bruises, stress injuries and
+    marrow edema do not show on X-rays): a story telling of one is about what the assistant covers."""
+    assert matcher.values(text, "finding") == ["normal_xray"]
+
+
+@pytest.mark.parametrize("text", ["I had an X-ray of my knee.", "The X-ray showed a fracture."])
+def test_an_x_ray_alone_is_no_finding(matcher, text):
+    assert matcher.values(text, "finding") == []
+
+
 def test_canonical_value_accepts_ids_and_synonyms(kb):
     assert canonical_value(kb, "treatment", "iloprost") == "iloprost"
     assert canonical_value(kb, "treatment", "Zoledronic acid") == "zoledronate"
