@@ -14,7 +14,7 @@ from typing import List, Optional, Sequence
 from bme.answers import Context
 from bme.knowledge import KnowledgeBase, QuestionCard, VocabularyEntry
 from bme.meaning import sentence_encoder
-from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex, asks_a_question, tells_a_story
+from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex, asked_part, asks_a_question, tells_a_story
 from bme.vocabulary import TermMatch, VocabularyMatcher, matcher_for
 
 # Card scores (bme/retrieval.py) at or above which a card is answered directly,
@@ -152,10 +152,19 @@ def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) 
     the assistant's own: declined however it is worded. A statement is not a question: "I
     sprained my ankle" may answer the plan's question about the cause. ``named``: the vocabulary
     terms found in ``text`` (the caller has them already)."""
-    if not asks_a_question(text) or names_its_own_subject(kb, named):
+    if not asks_a_question(text) or names_its_own_subject(kb, asked_about(kb, text, named)):
         return None
     uncovered = subject_matcher_for(kb).values(text, UNCOVERED)
     return kb.questions[uncovered[0]] if uncovered else None
+
+
+def asked_about(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[TermMatch]:
+    """The terms that say what a message is about: a treatment counts only where the message
+    asks (a drug told in the story, "I take calcium and vitamin D" before a question on osteopenia,
+    or morphine after a sprain, does not make the question one on that drug); conditions, findings
+    and sites count anywhere."""
+    asked = set(matcher_for(kb).values(asked_part(text), "treatment"))
+    return [match for match in named if match.entity != "treatment" or match.value in asked]
 
 
 def strays_from_its_subjects(

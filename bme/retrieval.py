@@ -127,14 +127,27 @@ def _readings(story: List[str], number: int) -> List[Tuple[str, float]]:
     return [(question, 1.0)]
 
 
+def asked_readings(story: List[str]) -> List[Tuple[str, float]]:
+    """The readings (see _readings) of every sentence of ``story`` that asks."""
+    return [reading for number, part in enumerate(story) if is_question(part) for reading in _readings(story, number)]
+
+
+def asked_part(text: str) -> str:
+    """What a story asks: its asking sentences, each with the sentence before when it points back.
+    A message of one sentence is all asked."""
+    story = sentences(text)
+    if len(story) < 2:
+        return text
+    return " ".join(reading for reading, _ in asked_readings(story))
+
+
 def _meaning_parts(text: str) -> List[Tuple[str, float]]:
     """What the meaning view encodes of a message, as written: a one-sentence message; in a
     story, the sentences that ask (see _readings), or every sentence when none asks."""
     story = sentences(text)
     if len(story) < 2:
         return [(text, 1.0)]
-    asked = [reading for number, part in enumerate(story) if is_question(part) for reading in _readings(story, number)]
-    return asked or [(part, 1.0) for part in story]
+    return asked_readings(story) or [(part, 1.0) for part in story]
 
 
 class QuestionIndex:
@@ -168,9 +181,7 @@ class QuestionIndex:
         if len(story) < 2:
             return [(content_words(whole), 1.0)]
         subject = " ".join(dict.fromkeys(SUBJECT.findall(whole)))
-        asked = [
-            reading for number, part in enumerate(story) if is_question(part) for reading in _readings(story, number)
-        ]
+        asked = asked_readings(story)
         readings = asked or [(part, 1.0) for part in story]
         own = [(content_words(self._canonical(part)), weight) for part, weight in readings]
         scored = [(f"{words} {subject}", weight) for words, weight in own if words]

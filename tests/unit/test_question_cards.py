@@ -250,6 +250,17 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, topic, score):
         ("My nephew has just been told he has osteosarcoma. How is it treated?", "bone_cancer_itself"),
         ("What are the early warning signs of bone cancer?", "bone_cancer_itself"),
         ("My DEXA scan says osteopenia. How often should it be repeated?", "osteoporosis_care"),
+        # A drug told in the story, not asked about, does not make the question one on that drug.
+        (
+            "I have osteopenia and take calcium and vitamin D every day. My doctor now suggests a medicine. "
+            "Is this really necessary?",
+            "osteoporosis_care",
+        ),
+        (
+            "He sprained his knee playing soccer and took ibuprofen for a week. The knee feels stable now. "
+            "Can he play baseball this spring?",
+            "sprains_and_ligaments",
+        ),
     ],
 )
 def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):
