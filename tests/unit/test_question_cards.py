@@ -379,3 +379,13 @@ def test_a_question_naming_two_treatments_can_get_the_card_on_either(kb):
     entities = [("treatment", "morphine"), ("treatment", "kyphoplasty")]
     text = text_of(reply(kb, question, entities=entities))
     assert kb.questions["vertebroplasty_very_old"].answer.patient in text
+
+
+def test_a_young_athlete_s_pars_defect_gets_the_spondylolysis_card(kb):
+    """Spondylolysis has facts of its own (return to sport, bracing and healing), not the older
+    adult's spinal compression fracture cards."""
+    story = "The MRI shows a pars defect at L5 in my 14 year old gymnast. Will she be able to compete again?"
+    named = [(match.entity, match.value) for match in matcher_for(kb).find(story)]
+    assert ("condition", "spondylolysis") in named
+    text = text_of(reply(kb, story, None, "ask_prognosis", named))
+    assert kb.questions["spondylolysis_young_athlete"].answer.patient in text
