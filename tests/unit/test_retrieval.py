@@ -110,6 +110,9 @@ def test_a_short_question_is_still_matched(index):
         "I would like to know what exercises I can do while it heals.",
         "We're not sure if this is a short-term thing.",
         "Just wondering whether a brace would help.",
+        "Please let me know how long it will take to heal.",
+        "I'd like to hear your opinion on what could be going on.",
+        "I would like to ask for your advice on how to proceed.",
     ],
 )
 def test_a_question_asked_as_a_statement_is_a_question(sentence):
