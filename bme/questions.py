@@ -163,7 +163,10 @@ def asked_about(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Lis
     asks (a drug told in the story, "I take calcium and vitamin D" before a question on osteopenia,
     or morphine after a sprain, does not make the question one on that drug); conditions, findings
     and sites count anywhere."""
-    asked = set(matcher_for(kb).values(asked_part(text), "treatment"))
+    asked_text = asked_part(text)
+    if asked_text == text:  # a one-sentence message is all asked: ``named`` already holds its terms
+        return list(named)
+    asked = set(matcher_for(kb).values(asked_text, "treatment"))
     return [match for match in named if match.entity != "treatment" or match.value in asked]
 
 
