@@ -152,6 +152,7 @@ def test_a_site_named_inside_a_longer_term_is_still_a_site(matcher):
         ("Femoral head oedema on the scan.", "finding", "bone_marrow_edema", "hip"),
         ("There is a bruise of the lateral femoral condyle.", "condition", "bone_bruise", "knee"),
         ("Tibial plateau bruising after the fall.", "condition", "bone_bruise", "knee"),
+        ("The real problem was a pars fracture of the L4.", "condition", "spondylolysis", "spine"),
     ],
 )
 def test_radiology_wordings_name_the_term_and_its_site(matcher, text, entity, value, site):
