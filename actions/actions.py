@@ -18,6 +18,7 @@ from bme.questions import (
     MAX_CHOICES,
     Decision,
     about,
+    asked_treatments,
     decide,
     index_for,
     is_follow_up,
@@ -192,8 +193,7 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
         return Decision(unrelated=True)
     if names_only_its_own_subjects(kb, text, named):
         ranked = [match for match in ranked if not match.card.out_of_scope]
-    treatments = [canonical_value(kb, "treatment", value) for value in tracker.get_latest_entity_values("treatment")]
-    return decide(about(kb, ranked, [value for value in treatments if value])[:MAX_CHOICES], follow_up)
+    return decide(about(kb, ranked, asked_treatments(kb, text, named))[:MAX_CHOICES], follow_up)
 
 
 def reply_to_question(

@@ -14,7 +14,16 @@ from typing import List, Optional, Sequence
 from bme.answers import Context
 from bme.knowledge import KnowledgeBase, QuestionCard, VocabularyEntry
 from bme.meaning import sentence_encoder
-from bme.retrieval import POINTING_BACK, CardMatch, QuestionIndex, asked_part, asks_a_question, tells_a_story
+from bme.retrieval import (
+    POINTING_BACK,
+    CardMatch,
+    QuestionIndex,
+    asked_part,
+    asks_a_question,
+    is_question,
+    sentences,
+    tells_a_story,
+)
 from bme.vocabulary import TermMatch, VocabularyMatcher, matcher_for
 
 # Card scores (bme/retrieval.py) at or above which a card is answered directly,
@@ -168,6 +177,18 @@ def asked_about(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Lis
         return list(named)
     asked = set(matcher_for(kb).values(asked_text, "treatment"))
     return [match for match in named if match.entity != "treatment" or match.value in asked]
+
+
+def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[str]:
+    """The treatments the cards must be about (see about): those the asking sentences name when
+    they name a subject of their own, else every one the message names. A son's anti-inflammatory
+    told in the story does not make "is this a normal timeline for healing of a bone bruise?" a
+    question on NSAIDs, while "How would you treat this patient?" after a case on zoledronic acid
+    is one on zoledronic acid. ``named``: the vocabulary terms found in ``text``."""
+    questions = " ".join(part for part in sentences(text) if is_question(part))
+    asked = matcher_for(kb).find(questions) if questions and questions != text else list(named)
+    chosen = asked if names_its_own_subject(kb, asked) else named
+    return list(dict.fromkeys(match.value for match in chosen if match.entity == "treatment"))
 
 
 def strays_from_its_subjects(

@@ -389,3 +389,26 @@ def test_a_young_athlete_s_pars_defect_gets_the_spondylolysis_card(kb):
     assert ("condition", "spondylolysis") in named
     text = text_of(reply(kb, story, None, "ask_prognosis", named))
     assert kb.questions["spondylolysis_young_athlete"].answer.patient in text
+
+
+def test_a_drug_told_in_the_story_does_not_narrow_a_question_naming_its_own_subject(kb):
+    """The son's anti-inflammatory is part of the story: the question is on the bone bruise's healing."""
+    story = (
+        "My son has a bone bruise on his elbow. It has been four months. "
+        "He has taken an anti-inflammatory off and on as well. "
+        "Could there be a deeper problem or is this a normal timeline for healing of a bone bruise?"
+    )
+    text = text_of(reply(kb, story, entities=[("treatment", "nsaids"), ("condition", "bone_bruise")]))
+    assert kb.questions["what_is_bone_bruise"].answer.patient in text
+    assert kb.questions["home_care"].question not in text
+
+
+def test_a_case_story_asking_what_to_do_is_about_the_drug_it_tells_of(kb):
+    """A clinician's case names the drug in the story and asks "how would you treat this patient?"."""
+    case = (
+        "A 62-year-old man has had chills, aching muscles and nausea for three days. "
+        "He had his first intravenous zoledronic acid infusion for osteoporosis five days before. "
+        "What is your diagnosis? How would you treat this patient?"
+    )
+    text = text_of(reply(kb, case, entities=[("treatment", "zoledronate")]))
+    assert kb.questions["bisphosphonate_risks"].answer.patient in text
