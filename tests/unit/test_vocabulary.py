@@ -38,6 +38,10 @@ def detector(kb):
         ("I'm a hospitalist", "audience", "professional"),
         ("asking for my mum", "audience", "caregiver"),
         ("core decompression surgery", "treatment", "core_decompression"),
+        ("The words were edema in the middle cuneiform.", "finding", "bone_marrow_edema"),
+        # A broken tarsal navicular is most often a stress fracture.
+        ("A bone scan showed a tarsal navicular fracture.", "condition", "stress_fracture"),
+        ("He broke the navicular bone in January.", "condition", "stress_fracture"),
     ],
 )
 def test_terms_map_to_canonical_ids(matcher, text, entity, value):
