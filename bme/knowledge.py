@@ -241,6 +241,9 @@ class QuestionCard(StrictModel):
     # Out-of-scope cards only: words that name the subject ("gout", "sprained"). A question that
     # names it and none of the assistant's own subjects is declined however it is worded.
     named_by: List[Text] = []
+    # Out-of-scope cards only: its words decline a question even when it also names a subject the
+    # assistant covers (a horse's bone bruise is still a horse's).
+    outranks_covered_subjects: bool = False
 
     @validator("out_of_scope")
     def answer_and_facts_only_in_scope(cls, out_of_scope, values):
@@ -255,6 +258,12 @@ class QuestionCard(StrictModel):
         if named_by and not values.get("out_of_scope"):
             raise ValueError("only an out-of-scope card is named by words")
         return named_by
+
+    @validator("outranks_covered_subjects")
+    def outranks_only_when_named(cls, outranks, values):
+        if outranks and not values.get("named_by"):
+            raise ValueError("only a card named by words can outrank the covered subjects")
+        return outranks
 
 
 class VocabularyEntry(StrictModel):

@@ -158,13 +158,19 @@ def treatments_of(kb: KnowledgeBase, card: QuestionCard) -> set:
 def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[QuestionCard]:
     """The subject the assistant does not cover that a question names ("what foods should I
     avoid with gout?", "when can she do gymnastics after her sprain?"), when it names none of
-    the assistant's own: declined however it is worded. A statement is not a question: "I
+    the assistant's own (or one that outranks them, an animal's injury): declined however it is
+    worded. A statement is not a question: "I
     sprained my ankle" may answer the plan's question about the cause. ``named``: the vocabulary
     terms found in ``text`` (the caller has them already)."""
-    if not asks_a_question(text) or names_its_own_subject(kb, asked_about(kb, text, named)):
+    if not asks_a_question(text):
         return None
-    uncovered = subject_matcher_for(kb).values(text, UNCOVERED)
-    return kb.questions[uncovered[0]] if uncovered else None
+    uncovered = [kb.questions[card] for card in subject_matcher_for(kb).values(text, UNCOVERED)]
+    outranking = [card for card in uncovered if card.outranks_covered_subjects]
+    if outranking:
+        return outranking[0]
+    if names_its_own_subject(kb, asked_about(kb, text, named)):
+        return None
+    return uncovered[0] if uncovered else None
 
 
 def asked_about(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[TermMatch]:

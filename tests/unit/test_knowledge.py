@@ -192,6 +192,17 @@ def test_missing_wording_section_is_named(kb_copy):
         load_knowledge_base(kb_copy)
 
 
+def test_a_card_outranking_the_covered_subjects_must_be_named_by_words(kb_copy):
+    def unnamed_outranking(data):
+        card = next(card for card in data["questions"] if card["id"] == "animals")
+        card.pop("named_by")
+
+    _edit_yaml(kb_copy / "questions" / "out_of_scope.yml", unnamed_outranking)
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge_base(kb_copy)
+    assert "only a card named by words can outrank the covered subjects" in str(error.value)
+
+
 def test_plan_overview_card_must_be_an_answered_card(kb_copy):
     _edit_yaml(kb_copy / "plan.yml", lambda d: d.update(overview_card="gout"))
     with pytest.raises(KnowledgeError, match=r"plan\.yml: field 'overview_card'"):

@@ -250,6 +250,12 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, topic, score):
         ("My nephew has just been told he has osteosarcoma. How is it treated?", "bone_cancer_itself"),
         ("What are the early warning signs of bone cancer?", "bone_cancer_itself"),
         ("My DEXA scan says osteopenia. How often should it be repeated?", "osteoporosis_care"),
+        (
+            "I have two cracked ribs from a fall off a ladder. How long until I can sleep on that side?",
+            "acute_fractures",
+        ),
+        # An animal's bone bruise is declined although a bone bruise is covered.
+        ("My horse has a bone bruise on the cannon bone. How long should stall rest last?", "animals"),
         # A drug told in the story, not asked about, does not make the question one on that drug.
         (
             "I have osteopenia and take calcium and vitamin D every day. My doctor now suggests a medicine. "
@@ -279,6 +285,8 @@ def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, ca
         "Her MRI shows edema in the sacrum. She has a back sprain. What does she have?",
         "My MRI shows bone marrow edema in the femur. Could it be bone cancer?",
         "My mother has bone metastases and a new spinal compression fracture. Can she have kyphoplasty?",
+        # The rider's own injury, not the horse's.
+        "My horse threw me last week and the MRI shows a bone bruise in my knee. How long will it take to heal?",
     ],
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
