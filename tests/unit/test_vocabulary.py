@@ -143,7 +143,9 @@ def test_a_site_named_inside_a_longer_term_is_still_a_site(matcher):
             "vertebral_compression_fracture",
             "spine",
         ),
-        ("The runner has a stress fracture in her L4 vertebra.", "condition", "stress_fracture", "spine"),
+        ("The runner has a stress fracture in her T10 vertebra.", "condition", "stress_fracture", "spine"),
+        ("The runner has a stress fracture in her L4 vertebra.", "condition", "spondylolysis", "spine"),
+        ("I have a minor stress fracture on my L5 vertebrae.", "condition", "spondylolysis", "spine"),
         (
             "Her doctor said her spine had just collapsed on its own.",
             "condition",
