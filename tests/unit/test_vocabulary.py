@@ -39,6 +39,8 @@ def detector(kb):
         ("asking for my mum", "audience", "caregiver"),
         ("core decompression surgery", "treatment", "core_decompression"),
         ("The words were edema in the middle cuneiform.", "finding", "bone_marrow_edema"),
+        ("The white areas show fluid within and around the bones.", "finding", "bone_marrow_edema"),
+        ("He said there is fluid in the bone.", "finding", "bone_marrow_edema"),
         # A broken tarsal navicular is most often a stress fracture.
         ("He broke the navicular bone in January.", "condition", "stress_fracture"),
     ],
