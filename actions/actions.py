@@ -193,7 +193,9 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
         return Decision(unrelated=True)
     if names_only_its_own_subjects(kb, text, named):
         ranked = [match for match in ranked if not match.card.out_of_scope]
-    return decide(about(kb, ranked, asked_treatments(kb, text, named))[:MAX_CHOICES], follow_up)
+    given = [canonical_value(kb, "treatment", value) for value in tracker.get_latest_entity_values("treatment")]
+    treatments = asked_treatments(kb, text, named, [value for value in given if value])
+    return decide(about(kb, ranked, treatments)[:MAX_CHOICES], follow_up)
 
 
 def reply_to_question(

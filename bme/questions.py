@@ -185,12 +185,16 @@ def asked_about(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Lis
     return [match for match in named if match.entity != "treatment" or match.value in asked]
 
 
-def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[str]:
+def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], given: Sequence[str]) -> List[str]:
     """The treatments the cards must be about (see about): those the asking sentences name when
     they name a subject of their own, else every one the message names. A son's anti-inflammatory
     told in the story does not make "is this a normal timeline for healing of a bone bruise?" a
     question on NSAIDs, while "How would you treat this patient?" after a case on zoledronic acid
-    is one on zoledronic acid. ``named``: the vocabulary terms found in ``text``."""
+    is one on zoledronic acid. ``named``: the vocabulary terms found in ``text``; ``given``: the
+    treatments of the message's entities, which count when its words name none (a button's payload
+    carries its treatment without naming it in words)."""
+    if not any(match.entity == "treatment" for match in named):
+        return list(given)
     questions = " ".join(part for part in sentences(text) if is_question(part))
     asked = matcher_for(kb).find(questions) if questions and questions != text else list(named)
     chosen = asked if names_its_own_subject(kb, asked) else named
