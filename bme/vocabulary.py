@@ -39,12 +39,14 @@ NEGATION = (
     r"|wasn't|free of|negative for|ruled out"
 )
 # A condition or finding is denied when a negation stands right before it, with at most a few
-# of these words between ("there is no bony contusion", "no evidence of fracture or necrosis").
+# of these words between ("there is no bony contusion", "no evidence of fracture or necrosis"),
+# other bones listed with it among them ("not any pelvic or vertebral fractures").
 # A closed list: "not sure if it is a stress fracture" and "I can't run with my stress fracture"
 # still name their subject.
 NEGATED_TERM = re.compile(
     rf"\b(?:{NEGATION})\s+(?:(?:a|an|the|any|have|has|had|it|it's|is|was|been|show|shows|showed|shown|see|seen"
-    r"|sign|signs|evidence|of|obvious|definite|definitely|acute|significant|new|bony|fracture|fractures|or|nor)\s+){0,5}$",
+    r"|sign|signs|evidence|of|obvious|definite|definitely|acute|significant|new|bony|fracture|fractures|or|nor"
+    r"|other|pelvic|hip|femur|femoral|rib|leg|ankle|foot|wrist|skull|spinal|vertebral),?\s+){0,5}$",
     re.IGNORECASE,
 )
 # "no stress fracture or stress reaction": a term listed after a denied one is denied too.

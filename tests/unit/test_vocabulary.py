@@ -68,6 +68,8 @@ def test_no_terms_in_unrelated_text(matcher):
         "There is no bony contusion seen.",
         "I do not have a stress fracture or a stress reaction.",
         "The report says no evidence of fracture or avascular necrosis.",
+        "Although I may not have any pelvic or vertebral fractures, my ribs are broken.",
+        "There were no pelvic, femur or vertebral fractures.",
         "The doctor said it is definitely not a stress fracture.",
     ],
 )
