@@ -254,6 +254,7 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, topic, score):
             "I have two cracked ribs from a fall off a ladder. How long until I can sleep on that side?",
             "acute_fractures",
         ),
+        ("My son has a thigh contusion from a knee in football. When can he train again?", "muscle_injury"),
         # An animal's bone bruise is declined although a bone bruise is covered.
         ("My horse has a bone bruise on the cannon bone. How long should stall rest last?", "animals"),
         # A drug told in the story, not asked about, does not make the question one on that drug.

@@ -44,6 +44,8 @@ def detector(kb):
         ("The scan shows some bone swelling.", "finding", "bone_marrow_edema"),
         ("The report says stress-related changes in the second metatarsal.", "condition", "stress_fracture"),
         ("My father has a rocker bottom foot.", "condition", "charcot"),
+        ("I have had a heel contusion for four months.", "condition", "bone_bruise"),
+        ("The MRI shows a bony contusion of the tibia.", "condition", "bone_bruise"),
         # A broken tarsal navicular is most often a stress fracture.
         ("He broke the navicular bone in January.", "condition", "stress_fracture"),
     ],
@@ -56,6 +58,11 @@ def test_match_offsets_point_at_the_words(matcher):
     text = "Is Balloon Kyphoplasty better than vertebroplasty?"
     found = {(m.value, text[m.start : m.end]) for m in matcher.find(text)}
     assert found == {("kyphoplasty", "Balloon Kyphoplasty"), ("vertebroplasty", "vertebroplasty")}
+
+
+def test_a_contusion_alone_is_no_bone_bruise(matcher):
+    """A contusion of a muscle is a muscle bruise: only one of a bone or a joint is a bone bruise."""
+    assert matcher.values("He got a contusion in his thigh from a knee in football.", "condition") == []
 
 
 def test_no_terms_in_unrelated_text(matcher):
