@@ -45,6 +45,8 @@ def detector(kb):
         ("The report says stress-related changes in the second metatarsal.", "condition", "stress_fracture"),
         ("My father has a rocker bottom foot.", "condition", "charcot"),
         ("I have had a heel contusion for four months.", "condition", "bone_bruise"),
+        ("I have a contusion, which is a bruise on a bone.", "condition", "bone_bruise"),
+        ("She has had three vertebral bone fractures.", "condition", "vertebral_compression_fracture"),
         ("The MRI shows a bony contusion of the tibia.", "condition", "bone_bruise"),
         # A broken tarsal navicular is most often a stress fracture.
         ("He broke the navicular bone in January.", "condition", "stress_fracture"),
@@ -242,6 +244,7 @@ def test_canonical_value_accepts_ids_and_synonyms(kb):
         ("my arms feel weak and numb", "spinal_cord_compression"),
         ("chest pain during the iloprost drip", "chest_pain_or_breathlessness"),
         ("my calf is swollen and now I'm short of breath", "chest_pain_or_breathlessness"),
+        ("now she is complaining that it's difficult to breathe", "chest_pain_or_breathlessness"),
         ("I'm 36 weeks pregnant and my hip pain suddenly got much worse, I can't put weight on it", "fracture"),
         ("I have a fever and my bone pain is worse", "infection"),
         ("high temperature and bad pain in my hip", "infection"),
