@@ -421,3 +421,9 @@ def test_a_case_story_asking_what_to_do_is_about_the_drug_it_tells_of(kb):
     )
     text = text_of(reply(kb, case, entities=[("treatment", "zoledronate")]))
     assert kb.questions["bisphosphonate_risks"].answer.patient in text
+
+
+def test_a_bone_bruise_treatment_question_gets_the_treatment_card(kb):
+    """Not the definition card: how it is treated, with when to get it checked."""
+    story = "The MRI says I have a bone bruise in my shin after a fall. What treatment helps a bone bruise heal?"
+    assert kb.questions["bone_bruise_treatment"].answer.patient in text_of(reply(kb, story))
