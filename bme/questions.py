@@ -20,8 +20,7 @@ from bme.retrieval import (
     QuestionIndex,
     asked_part,
     asks_a_question,
-    is_question,
-    sentences,
+    question_spans,
     tells_a_story,
 )
 from bme.vocabulary import TermMatch, VocabularyMatcher, matcher_for
@@ -195,8 +194,8 @@ def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], g
     carries its treatment without naming it in words)."""
     if not any(match.entity == "treatment" for match in named):
         return list(given)
-    questions = " ".join(part for part in sentences(text) if is_question(part))
-    asked = matcher_for(kb).find(questions) if questions and questions != text else list(named)
+    spans = question_spans(text)
+    asked = [match for match in named if any(start <= match.start < end for start, end in spans)]
     chosen = asked if names_its_own_subject(kb, asked) else named
     return list(dict.fromkeys(match.value for match in chosen if match.entity == "treatment"))
 

@@ -109,6 +109,17 @@ def sentences(text: str) -> List[str]:
     return [part.strip() for part in SENTENCE_END.split(text or "") if part.strip()]
 
 
+def question_spans(text: str) -> List[Tuple[int, int]]:
+    """Where the sentences that ask stand in ``text``, as character offsets."""
+    spans, position = [], 0
+    for part in sentences(text):
+        start = text.index(part, position)
+        position = start + len(part)
+        if is_question(part):
+            spans.append((start, position))
+    return spans
+
+
 def asks_a_question(text: str) -> bool:
     """Any of its sentences asks: "I sprained my ankle" does not, "I sprained it, now what?" does."""
     return any(is_question(part) for part in sentences(text))
