@@ -331,13 +331,20 @@ class ActionRedFlag(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
-        flag = red_flag_detector_for(kb).detect(tracker.latest_message.get("text") or "")
+        text = tracker.latest_message.get("text") or ""
+        flag = red_flag_detector_for(kb).detect(text)
         if flag:
             dispatcher.utter_message(text=answers.red_flag_message(kb, flag, tracker.get_slot("audience")))
+            if tells_a_story(text) and asks_a_question(text):
+                # A story's warning sign may be past or already in hand ("she received an emergency
+                # injection... could this be cement leakage?"): the urgent message leads, and what
+                # the story asks is answered after it. A short message is about the sign alone.
+                say(dispatcher, kb.messages["answer_after_red_flag"])
+                return answer_question(dispatcher, tracker, kb, intent=asked_intent(tracker))
             say(dispatcher, kb.messages["continue_after_red_flag"])
             return []
         tier = classified_tier(tracker)
-        if asks_something(tracker.latest_message.get("text") or ""):
+        if asks_something(text):
             # Only the classifier heard a red flag in a question or a story: it reads falls, limps and
             # pain as one even when nothing urgent is told ("no pain, no tenderness: can I run?").
             # The warning signs come first, then the answer.

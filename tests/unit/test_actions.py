@@ -261,6 +261,18 @@ def test_a_red_flag_the_phrase_rule_names_gets_no_other_answer(kb):
     assert [message["text"] for message in messages[1:]] == [kb.messages["continue_after_red_flag"].text]
 
 
+def test_a_story_with_a_red_flag_the_phrase_rule_names_gets_the_urgent_message_then_its_answer(kb):
+    story = (
+        "My father had vertebroplasty last week. The next day he had chest pain and shortness of breath. "
+        "He was treated in hospital and is stable now. Could the bone cement have leaked?"
+    )
+    messages, _ = run(ActionRedFlag(), make_tracker(story, "report_red_flag"))
+    flag = next(f for f in kb.red_flags if f.id == "chest_pain_or_breathlessness")
+    assert messages[0]["text"].startswith(flag.message.patient)
+    assert messages[1]["text"] == kb.messages["answer_after_red_flag"].text
+    assert kb.questions["cement_leakage"].answer.patient in messages[2]["text"]
+
+
 def test_same_day_red_flag_gets_its_own_message(kb):
     tracker = make_tracker("my foot is hot and swollen and I have neuropathy", "report_same_day_red_flag")
     messages, _ = run(ActionRedFlag(), tracker)
