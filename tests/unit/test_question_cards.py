@@ -145,6 +145,25 @@ def test_a_story_gets_the_direct_answer_of_its_question(kb):
     assert card.answer.patient in text_of(reply(kb, story))
 
 
+@pytest.mark.parametrize(
+    "story, card_id",
+    [
+        (
+            "My husband has just been diagnosed with Charcot foot and he is in an airboot. "
+            "How long before he can put weight through the foot?",
+            "charcot_cast",
+        ),
+        (
+            "There is no damage to any tendons or ligaments in my knee. It is just very badly bruised under the "
+            "kneecap. The doctor took away my knee brace and crutches. Can I do any damage by walking on it?",
+            "can_i_walk_on_it",
+        ),
+    ],
+)
+def test_a_story_on_one_of_our_conditions_gets_the_card_on_it(kb, story, card_id):
+    assert kb.questions[card_id].answer.patient in text_of(reply(kb, story))
+
+
 def test_is_it_cancer_leads_with_the_answer(kb):
     text = text_of(reply(kb, "is bone marrow oedema a type of cancer?"))
     assert kb.questions["is_it_cancer"].answer.patient in text
@@ -255,6 +274,7 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, topic, score):
             "acute_fractures",
         ),
         ("My son has a thigh contusion from a knee in football. When can he train again?", "muscle_injury"),
+        ("My MRI report mentions degenerative disc disease at L4-L5. Is that serious?", "disc_wear"),
         # An animal's bone bruise is declined although a bone bruise is covered.
         ("My horse has a bone bruise on the cannon bone. How long should stall rest last?", "animals"),
         # A drug told in the story, not asked about, does not make the question one on that drug.

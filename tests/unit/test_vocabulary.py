@@ -48,6 +48,8 @@ def detector(kb):
         ("I have a contusion, which is a bruise on a bone.", "condition", "bone_bruise"),
         ("She has had three vertebral bone fractures.", "condition", "vertebral_compression_fracture"),
         ("The MRI shows a bony contusion of the tibia.", "condition", "bone_bruise"),
+        ("It is just very badly bruised under the kneecap.", "condition", "bone_bruise"),
+        ("The differential includes an infiltrative process.", "condition", "bone_tumour"),
         # A broken tarsal navicular is most often a stress fracture.
         ("He broke the navicular bone in January.", "condition", "stress_fracture"),
     ],
