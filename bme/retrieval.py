@@ -60,6 +60,11 @@ INDIRECT_QUESTION = re.compile(
     r"\s+(?:if|whether|when|how|what|why|which|about)\b",
     re.I,
 )
+# A request for help asked as a statement: "If you have any suggestions, I'm open to trying it",
+# "Any advice would be appreciated", "Please help".
+REQUEST = re.compile(
+    r"\b(?:any|your|some)\b[^.?!]{0,20}?\b(?:suggestions?|advice|ideas|tips|thoughts)\b|\bplease help\b", re.I
+)
 # "mris", "fractures", "bones": a plural matches its singular.
 PLURAL = re.compile(r"(?<=[a-z]{3})s$(?<!ss)(?<!us)(?<!is)")
 # Who speaks or who said what ("my doctor says", vocabulary audience ids) says
@@ -100,9 +105,19 @@ def content_words(text: str) -> str:
     return " ".join(PLURAL.sub("", word) for word in words if word not in FUNCTION_WORDS and not SPEAKER.match(word))
 
 
+def asks(sentence: str) -> bool:
+    """The sentence asks something, if only "What do you think?"."""
+    return bool(
+        sentence.endswith("?")
+        or QUESTION_START.match(sentence)
+        or INDIRECT_QUESTION.search(sentence)
+        or REQUEST.search(sentence)
+    )
+
+
 def is_question(sentence: str) -> bool:
-    asks = sentence.endswith("?") or QUESTION_START.match(sentence) or INDIRECT_QUESTION.search(sentence)
-    return bool(content_words(sentence)) and bool(asks)
+    """The sentence asks about something it names: what the cards are matched against."""
+    return bool(content_words(sentence)) and asks(sentence)
 
 
 def sentences(text: str) -> List[str]:
@@ -121,8 +136,9 @@ def question_spans(text: str) -> List[Tuple[int, int]]:
 
 
 def asks_a_question(text: str) -> bool:
-    """Any of its sentences asks: "I sprained my ankle" does not, "I sprained it, now what?" does."""
-    return any(is_question(part) for part in sentences(text))
+    """Any of its sentences asks: "I sprained my ankle" does not, "I sprained it, now what?" and a
+    story ending "What should I do?" do."""
+    return any(asks(part) for part in sentences(text))
 
 
 def tells_a_story(text: str) -> bool:

@@ -5,7 +5,7 @@ import pytest
 from bme.knowledge import QuestionCard
 from bme.meaning import sentence_encoder
 from bme.questions import OFFER_AT
-from bme.retrieval import QuestionIndex, is_question, sentences
+from bme.retrieval import QuestionIndex, asks_a_question, is_question, sentences
 from bme.vocabulary import matcher_for
 
 
@@ -122,6 +122,22 @@ def test_a_question_asked_as_a_statement_is_a_question(sentence):
 @pytest.mark.parametrize("sentence", ["I know what happened.", "I'm not sure.", "I wonder about it."])
 def test_a_statement_is_not_a_question(sentence):
     assert not is_question(sentence)
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "My scan shows fluid in the bone. The doctor wants me off my feet. What should I do?",
+        "I broke my sesamoid in March. It swelled again in the shoe. If you have any suggestions, I'm open to them.",
+        "I have been off running for six weeks. Any advice would be appreciated.",
+    ],
+)
+def test_a_story_ending_in_a_bare_question_or_a_request_asks(story):
+    assert asks_a_question(story)
+
+
+def test_a_question_naming_nothing_is_not_matched_against_the_cards():
+    assert not is_question("What do you think?")
 
 
 def test_sentences_split_a_story():
