@@ -9,7 +9,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.actions import reply_to_question
 from bme.answers import Context
 from bme.knowledge import QuestionCard
-from bme.questions import Decision, decide, index_for, names_its_own_subject, on_subject_and_topic, uncovered_subject
+from bme.questions import (
+    Decision,
+    decide,
+    index_for,
+    names_its_own_subject,
+    on_subject_and_topic,
+    strays_from_its_subjects,
+    uncovered_subject,
+)
 from bme.retrieval import CardMatch
 from bme.vocabulary import matcher_for
 
@@ -162,6 +170,11 @@ def test_a_story_gets_the_direct_answer_of_its_question(kb):
 )
 def test_a_story_on_one_of_our_conditions_gets_the_card_on_it(kb, story, card_id):
     assert kb.questions[card_id].answer.patient in text_of(reply(kb, story))
+
+
+def test_a_story_of_a_broken_foot_asking_about_the_boot_is_one_of_ours(kb):
+    story = "I broke my foot last month. It hurt a lot at first. Now I walk in the boot without pain. Can I stop?"
+    assert not strays_from_its_subjects(kb, story, matcher_for(kb).find(story), best=0.5, discussed=False)
 
 
 def test_is_it_cancer_leads_with_the_answer(kb):

@@ -50,6 +50,9 @@ def detector(kb):
         ("The MRI shows a bony contusion of the tibia.", "condition", "bone_bruise"),
         ("It is just very badly bruised under the kneecap.", "condition", "bone_bruise"),
         ("The differential includes an infiltrative process.", "condition", "bone_tumour"),
+        ("I fractured my foot three weeks ago.", "finding", "foot_fracture"),
+        ("She is recovering from a fracture in her foot.", "finding", "foot_fracture"),
+        ("She is recovering from a stress fracture in her foot.", "condition", "stress_fracture"),
         # A broken tarsal navicular is most often a stress fracture.
         ("He broke the navicular bone in January.", "condition", "stress_fracture"),
     ],
