@@ -28,7 +28,7 @@ from bme.questions import (
     strays_from_its_subjects,
     uncovered_subject,
 )
-from bme.retrieval import asks_a_question, tells_a_story
+from bme.retrieval import asks_a_question, question_spans, tells_a_story
 from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, claimed_audience, matcher_for, red_flag_detector_for
 
 try:
@@ -335,12 +335,14 @@ class ActionRedFlag(Action):
         flag = red_flag_detector_for(kb).detect(text)
         if flag:
             dispatcher.utter_message(text=answers.red_flag_message(kb, flag, tracker.get_slot("audience")))
-            if tells_a_story(text) and asks_a_question(text):
-                # A story's warning sign may be past or already in hand ("she received an emergency
-                # injection... could this be cement leakage?"): the urgent message leads, and what
-                # the story asks is answered after it. A short message is about the sign alone.
+            # A story's warning sign may be past or already in hand ("she received an emergency
+            # injection... could this be cement leakage?"): the urgent message leads, and a card that
+            # answers what the story asks follows it. A short message, or a story asking only "What
+            # should I do?", is about the sign alone: the urgent message is the answer.
+            decision = card_decision(tracker, kb) if tells_a_story(text) and question_spans(text) else None
+            if decision and decision.card:
                 say(dispatcher, kb.messages["answer_after_red_flag"])
-                return answer_question(dispatcher, tracker, kb, intent=asked_intent(tracker))
+                return reply_to_question(dispatcher, tracker, kb, decision, asked_intent(tracker)) or []
             say(dispatcher, kb.messages["continue_after_red_flag"])
             return []
         tier = classified_tier(tracker)

@@ -273,6 +273,15 @@ def test_a_story_with_a_red_flag_the_phrase_rule_names_gets_the_urgent_message_t
     assert kb.questions["cement_leakage"].answer.patient in messages[2]["text"]
 
 
+def test_a_story_with_a_red_flag_asking_only_what_to_do_gets_the_urgent_message_alone(kb):
+    story = (
+        "I have a compression fracture in my spine. Since last night both legs are weak and numb. "
+        "I also wet myself. What should I do?"
+    )
+    messages, _ = run(ActionRedFlag(), make_tracker(story, "report_red_flag"))
+    assert [message["text"] for message in messages[1:]] == [kb.messages["continue_after_red_flag"].text]
+
+
 def test_same_day_red_flag_gets_its_own_message(kb):
     tracker = make_tracker("my foot is hot and swollen and I have neuropathy", "report_same_day_red_flag")
     messages, _ = run(ActionRedFlag(), tracker)
