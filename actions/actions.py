@@ -20,6 +20,7 @@ from bme.questions import (
     about,
     asked_treatments,
     decide,
+    implied_subjects,
     index_for,
     is_follow_up,
     names_only_its_own_subjects,
@@ -186,10 +187,11 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     carried = carried_context(kb, tracker)
     follow_up = is_follow_up(text) and bool(carried.treatment)
     # Filter before keeping the best three: the card on the named treatment may rank fourth.
-    ranked = index_for(kb).rank(text, limit=len(kb.questions))
+    implied = implied_subjects(kb, text, named)
+    ranked = index_for(kb).rank(text, limit=len(kb.questions), implied=implied)
     earlier = earlier_context(kb, tracker)
     discussed = bool(earlier.treatment or earlier.condition)
-    if strays_from_its_subjects(kb, text, named, ranked[0].score if ranked else 0.0, discussed):
+    if strays_from_its_subjects(kb, text, named, ranked[0].score if ranked else 0.0, discussed, implied):
         return Decision(unrelated=True)
     if names_only_its_own_subjects(kb, text, named):
         ranked = [match for match in ranked if not match.card.out_of_scope]

@@ -294,16 +294,31 @@ class RedFlagMessage(StrictModel):
     professional: Text
 
 
-class RedFlag(StrictModel):
-    """A red-flag category: it matches when, for any one alternative, every
-    group of phrases has at least one phrase in the message."""
+class PhraseGroups(StrictModel):
+    """Told by a message when, for any one alternative, every group of phrases has at least one
+    phrase in the message (bme/vocabulary.py PhraseGroupDetector)."""
 
     id: constr(regex=r"^[a-z0-9_]+$")
+    alternatives: List[List[List[Text]]] = Field(min_items=1)
+    # Phrases that say the words mean something else: "pain running down my leg" tells of no run.
+    unless: List[Text] = []
+
+
+class RedFlag(PhraseGroups):
+    """A red-flag category."""
+
     title: Text
     tier: Literal["emergency", "same_day"]
-    alternatives: List[List[List[Text]]] = Field(min_items=1)
     message: RedFlagMessage
     references: List[Text] = Field(min_items=1)
+
+
+class Sign(PhraseGroups):
+    """What a story tells that points to a condition it does not name: bone pain that comes with
+    running points to a bone stress injury."""
+
+    label: Text
+    points_to: Text  # a condition id in vocabulary.yml
 
 
 class Button(StrictModel):
@@ -447,6 +462,7 @@ class KnowledgeBase(StrictModel):
     vocabulary: Dict[str, Dict[str, VocabularyEntry]]
     topics: Dict[str, Topic]
     red_flags: List[RedFlag]
+    signs: List[Sign]
     disclaimers: Disclaimers
     plan: PlanWording
     messages: Dict[str, Message]
@@ -587,6 +603,7 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         for item in _parse_list(QuestionCard, path, "questions")
     ]
     red_flag_items = _parse_list(RedFlag, directory / "red_flags.yml", "red_flags")
+    sign_items = _parse_list(Sign, directory / "signs.yml", "signs")
     vocabulary = _load_vocabulary(directory / "vocabulary.yml")
     topics = _parse_mapping(Topic, directory / "topics.yml", "topics")
     disclaimers_path = directory / "disclaimers.yml"
@@ -618,6 +635,11 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         for ref in flag.references:
             if ref not in references:
                 raise KnowledgeError(f"{path}: entry '{flag.id}': field 'references': unknown reference id {ref!r}")
+    for path, sign in sign_items:
+        if sign.points_to not in vocabulary.get("condition", {}):
+            raise KnowledgeError(
+                f"{path}: entry '{sign.id}': field 'points_to': unknown condition id {sign.points_to!r}"
+            )
     for key, step in plan.steps.items():
         for fact_id in step.facts:
             if fact_id not in facts:
@@ -631,6 +653,7 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         vocabulary=vocabulary,
         topics=topics,
         red_flags=[flag for _, flag in red_flag_items],
+        signs=[sign for _, sign in sign_items],
         disclaimers=disclaimers,
         plan=plan,
         **wording,

@@ -23,7 +23,7 @@ from bme.retrieval import (
     question_spans,
     tells_a_story,
 )
-from bme.vocabulary import TermMatch, VocabularyMatcher, matcher_for
+from bme.vocabulary import TermMatch, VocabularyMatcher, canonical_word, matcher_for, sign_detector_for
 
 # Card scores (bme/retrieval.py) at or above which a card is answered directly,
 # at or above which the best card is answered with its close rivals offered after it,
@@ -49,6 +49,8 @@ SHORT_QUESTION_WORDS = 9
 # a broken arm" asks about ibuprofen), except the terms marked `own_subject: false` in
 # knowledge/vocabulary.yml (too broad: crutches after a sprain).
 OWN_SUBJECTS = ("condition", "treatment", "finding")
+# What a message names when it says what is wrong: a sign it also tells adds nothing to it.
+NAMED_DIAGNOSES = ("condition", "finding")
 UNCOVERED = "uncovered"
 # Words of one's own case: the first person ("my knee", "make me a plan", "what do we do next?");
 # relatives and patients are the vocabulary's audience terms ("my dad", "this patient").
@@ -200,16 +202,28 @@ def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], g
     return list(dict.fromkeys(match.value for match in chosen if match.entity == "treatment"))
 
 
+def implied_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[str]:
+    """Canonical words of the condition a sign told in ``text`` points to (knowledge/signs.yml):
+    "pain in my hip and groin when running" points to a bone stress injury. None when the message
+    names a condition or an MRI finding, which says more than a sign."""
+    if any(match.entity in NAMED_DIAGNOSES for match in named):
+        return []
+    sign = sign_detector_for(kb).detect(text)
+    return [canonical_word("condition", sign.points_to)] if sign else []
+
+
 def strays_from_its_subjects(
-    kb: KnowledgeBase, text: str, named: Sequence[TermMatch], best: float, discussed: bool
+    kb: KnowledgeBase, text: str, named: Sequence[TermMatch], best: float, discussed: bool, implied: Sequence[str]
 ) -> bool:
     """A story that asks but names no condition, treatment or MRI finding the assistant covers,
-    and that no card matches closely (``best``: the best card's score): a knee arthroscopy, a
-    groin ache in pregnancy or missed periods in a runner, told with the pain words every story has.
-    ``discussed``: the conversation already has a covered subject, and a story told after it ("it's
-    been six weeks and I still limp") goes on with it."""
+    tells no sign of one (``implied``, see implied_subjects), and that no card matches closely
+    (``best``: the best card's score): a knee arthroscopy, a groin ache in pregnancy or missed
+    periods in a runner, told with the pain words every story has. ``discussed``: the conversation
+    already has a covered subject, and a story told after it ("it's been six weeks and I still
+    limp") goes on with it."""
     return (
         not discussed
+        and not implied
         and best < STORY_ANSWER_AT
         and tells_a_story(text)
         and asks_a_question(text)
@@ -249,6 +263,7 @@ def prepare(kb: KnowledgeBase) -> None:
     waits for it (the vectors take about ten seconds when they are not kept from an earlier start)."""
     index_for(kb)
     subject_matcher_for(kb)
+    sign_detector_for(kb)
     for card in kb.questions.values():
         treatments_of(kb, card)
 

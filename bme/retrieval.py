@@ -223,12 +223,15 @@ class QuestionIndex:
         np.maximum.at(by_card, self._owner, by_wording)
         return by_card
 
-    def rank(self, text: str, limit: int = 3) -> List[CardMatch]:
+    def rank(self, text: str, limit: int = 3, implied: Sequence[str] = ()) -> List[CardMatch]:
         """The best cards for ``text``, best first, each scored in each view by its best
-        wording against the best-matching part of the message."""
+        wording against the best-matching part of the message. ``implied``: canonical words of
+        subjects the message points to without naming them (a runner's bone pain, a stress
+        fracture), read as if it named them."""
         whole = self._canonical(text)
         if not self._cards or len(content_words(whole).split()) < MIN_STATEMENT_WORDS and not is_question(text.strip()):
             return []
+        whole = " ".join([whole, *implied])
         parts, weights = zip(*self._parts(text, whole), strict=True)
         lexical = self._by_card(self._similarities(list(parts)), weights)
         said, stresses = zip(*_meaning_parts(text), strict=True)

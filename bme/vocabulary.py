@@ -21,7 +21,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spellchecker import SpellChecker
 
-from bme.knowledge import KnowledgeBase, RedFlag
+from bme.knowledge import KnowledgeBase, PhraseGroups
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ class VocabularyMatcher:
         a story ruling out a stress fracture is still about what a stress fracture is not."""
         parts, last = [], 0
         for match, _ in self._matches(text):
-            parts += [text[last : match.start], f" {match.entity}_{match.value} "]
+            parts += [text[last : match.start], f" {canonical_word(match.entity, match.value)} "]
             last = match.end
         return "".join([*parts, text[last:]]).lower()
 
@@ -207,6 +207,11 @@ class VocabularyMatcher:
             if not is_denied and match.entity == entity and match.value not in seen:
                 seen.append(match.value)
         return seen
+
+
+def canonical_word(entity: str, value: str) -> str:
+    """The one word canonical_text puts for a vocabulary term: "condition_stress_fracture"."""
+    return f"{entity}_{value}"
 
 
 @lru_cache(maxsize=1)
@@ -225,36 +230,41 @@ def denied(text_before: str) -> bool:
 RED_FLAG_INTENTS = {"emergency": "report_red_flag", "same_day": "report_same_day_red_flag"}
 
 
-class RedFlagDetector:
-    """Decides whether a message describes a red-flag symptom.
+class PhraseGroupDetector:
+    """Finds the first item (a red flag, a sign) a message tells.
 
-    A category matches when, for one of its alternatives, every phrase group
-    has at least one phrase in the message: "fever" alone is no red flag, but
-    "fever" together with "bone pain" is. The first matching category in the
-    knowledge base's order wins. Misspelt phrase words count ("incontinance").
+    An item is told when, for one of its alternatives, every phrase group has at
+    least one phrase in the message: "fever" alone is no red flag, but "fever"
+    together with "bone pain" is, unless one of its ``unless`` phrases is there too. The first
+    told item in the given order wins. Misspelt phrase words count ("incontinance").
     """
 
-    def __init__(self, red_flags: Sequence[RedFlag]):
+    def __init__(self, items: Sequence[PhraseGroups]):
         self._nlp = _blank_english()
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
-        self._flags = list(red_flags)
+        self._items = list(items)
         words = set()
-        for flag in self._flags:
-            for a_index, alternative in enumerate(flag.alternatives):
+        for item in self._items:
+            for a_index, alternative in enumerate(item.alternatives):
                 for g_index, group in enumerate(alternative):
-                    key = f"{flag.id}|{a_index}|{g_index}"
+                    key = f"{item.id}|{a_index}|{g_index}"
                     phrases = list(self._nlp.tokenizer.pipe(group))
                     self._matcher.add(key, phrases)
                     words |= _alphabetic_words(phrases)
+            if item.unless:
+                self._matcher.add(f"{item.id}|unless", list(self._nlp.tokenizer.pipe(item.unless)))
         self._spelling = SpellingReader(self._nlp, words)
 
-    def detect(self, text: str) -> Optional[RedFlag]:
+    def detect(self, text: str):
+        """The first item ``text`` tells, or None."""
         doc = self._spelling.read(self._nlp.make_doc(_normalise_apostrophes(text or "")))
         hits = {self._nlp.vocab.strings[match_id] for match_id, _, _ in self._matcher(doc)}
-        for flag in self._flags:
-            for a_index, alternative in enumerate(flag.alternatives):
-                if all(f"{flag.id}|{a_index}|{g_index}" in hits for g_index in range(len(alternative))):
-                    return flag
+        for item in self._items:
+            if f"{item.id}|unless" in hits:
+                continue
+            for a_index, alternative in enumerate(item.alternatives):
+                if all(f"{item.id}|{a_index}|{g_index}" in hits for g_index in range(len(alternative))):
+                    return item
         return None
 
 
@@ -263,7 +273,8 @@ def _normalise_apostrophes(text: str) -> str:
 
 
 _matchers: Dict[int, VocabularyMatcher] = {}
-_detectors: Dict[int, RedFlagDetector] = {}
+_detectors: Dict[int, PhraseGroupDetector] = {}
+_sign_detectors: Dict[int, PhraseGroupDetector] = {}
 
 
 def matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
@@ -273,10 +284,18 @@ def matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
     return _matchers[id(kb)]
 
 
-def red_flag_detector_for(kb: KnowledgeBase) -> RedFlagDetector:
+def red_flag_detector_for(kb: KnowledgeBase) -> PhraseGroupDetector:
+    """Detects the red flags (knowledge/red_flags.yml), emergencies first."""
     if id(kb) not in _detectors:
-        _detectors[id(kb)] = RedFlagDetector(kb.red_flags)
+        _detectors[id(kb)] = PhraseGroupDetector(kb.red_flags)
     return _detectors[id(kb)]
+
+
+def sign_detector_for(kb: KnowledgeBase) -> PhraseGroupDetector:
+    """Detects the signs of covered conditions a story tells without naming them (knowledge/signs.yml)."""
+    if id(kb) not in _sign_detectors:
+        _sign_detectors[id(kb)] = PhraseGroupDetector(kb.signs)
+    return _sign_detectors[id(kb)]
 
 
 # "I'm a GP", "as a physio", "I work as a nurse": a clinician says who they are.

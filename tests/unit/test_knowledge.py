@@ -227,6 +227,16 @@ def test_red_flag_with_unknown_reference(kb_copy):
         load_knowledge_base(kb_copy)
 
 
+def test_sign_pointing_to_an_unknown_condition(kb_copy):
+    path = kb_copy / "signs.yml"
+    data = yaml.safe_load(path.read_text())
+    data["signs"][0]["points_to"] = "ghost"
+    path.write_text(yaml.safe_dump(data))
+    sign = data["signs"][0]["id"]
+    with pytest.raises(KnowledgeError, match=rf"signs\.yml: entry '{sign}': field 'points_to'"):
+        load_knowledge_base(kb_copy)
+
+
 def _edit_first_reference(kb_copy, change):
     path = kb_copy / "references" / "studies.yml"
     data = yaml.safe_load(path.read_text())

@@ -12,6 +12,7 @@ from bme.knowledge import QuestionCard
 from bme.questions import (
     Decision,
     decide,
+    implied_subjects,
     index_for,
     names_its_own_subject,
     on_subject_and_topic,
@@ -174,7 +175,7 @@ def test_a_story_on_one_of_our_conditions_gets_the_card_on_it(kb, story, card_id
 
 def test_a_story_of_a_broken_foot_asking_about_the_boot_is_one_of_ours(kb):
     story = "I broke my foot last month. It hurt a lot at first. Now I walk in the boot without pain. Can I stop?"
-    assert not strays_from_its_subjects(kb, story, matcher_for(kb).find(story), best=0.5, discussed=False)
+    assert not strays_from_its_subjects(kb, story, matcher_for(kb).find(story), best=0.5, discussed=False, implied=[])
 
 
 def test_is_it_cancer_leads_with_the_answer(kb):
@@ -387,6 +388,34 @@ def test_a_subject_the_story_itself_names_is_not_taken_for_one_discussed_before(
     dispatcher = CollectingDispatcher()
     reply_to_question(dispatcher, tracker, kb)
     assert text_of(dispatcher.messages) == kb.messages["out_of_scope"].text
+
+
+# A runner's story telling bone pain that comes with running, naming no condition.
+RUNNER_STORY = (
+    "I took up running in the spring and now run five times a week. For three weeks my left hip "
+    "and groin have ached on every run. Resting a few days did not stop it. Should I keep going?"
+)
+
+
+def test_a_story_telling_a_sign_of_a_covered_condition_is_answered_on_it(kb):
+    """Bone pain that builds with running points to a bone stress injury (knowledge/signs.yml)."""
+    text = text_of(reply(kb, RUNNER_STORY))
+    assert text != kb.messages["out_of_scope"].text
+    assert "stress fracture" in text.lower()
+
+
+def test_a_sign_told_with_a_subject_not_covered_is_declined(kb):
+    story = RUNNER_STORY.replace("my left hip and groin have ached", "my shins have ached").replace(
+        "Should I keep going?", "My coach says it is shin splints. Should I keep going?"
+    )
+    subject = kb.questions["shin_splints"].question
+    assert text_of(reply(kb, story)).startswith(kb.messages["not_covered"].text.format(subject=subject))
+
+
+def test_a_named_condition_says_more_than_a_sign(kb):
+    story = RUNNER_STORY.replace("Resting a few days", "The MRI showed a bone bruise. Resting a few days")
+    assert implied_subjects(kb, story, matcher_for(kb).find(story)) == []
+    assert implied_subjects(kb, RUNNER_STORY, matcher_for(kb).find(RUNNER_STORY)) == ["condition_stress_fracture"]
 
 
 def test_a_story_naming_a_covered_subject_is_answered(kb):

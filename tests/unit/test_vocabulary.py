@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, matcher_for, red_flag_detector_for
+from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, matcher_for, red_flag_detector_for, sign_detector_for
 
 
 @pytest.fixture(scope="module")
@@ -351,3 +351,18 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
                 if tiers.get(block["intent"]) != (flag and flag.tier):
                     mismatches.append(f"{path.name} {block['intent']}: {text}")
     assert mismatches == []
+
+
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("My shin hurts on every run.", "running_bone_pain"),
+        ("I started jogging in May. Now the top of my foot is sore.", "running_bone_pain"),
+        ("My hip aches when I walk.", None),
+        # "running down" tells where a pain goes, not a run.
+        ("A sharp pain is running down the back of my thigh.", None),
+    ],
+)
+def test_signs_are_told_by_every_group_together(kb, text, sign):
+    found = sign_detector_for(kb).detect(text)
+    assert (found.id if found else None) == sign
