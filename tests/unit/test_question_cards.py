@@ -418,6 +418,12 @@ def test_a_named_condition_says_more_than_a_sign(kb):
     assert implied_subjects(kb, RUNNER_STORY, matcher_for(kb).find(RUNNER_STORY)) == ["condition_stress_fracture"]
 
 
+def test_a_spinal_fusion_is_declined(kb):
+    subject = kb.questions["spinal_decompression"].question
+    text = text_of(reply(kb, "I am having a lumbar fusion next month. How long will I be off work?"))
+    assert text.startswith(kb.messages["not_covered"].text.format(subject=subject))
+
+
 def test_a_story_naming_a_covered_subject_is_answered(kb):
     story = FOOTBALL_STORY.replace("It still clicks when I climb stairs.", "The MRI showed a bone bruise.")
     assert kb.questions["exercise_with_bone_bruise"].answer.patient in text_of(reply(kb, story))
