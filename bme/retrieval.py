@@ -31,12 +31,13 @@ from bme.meaning import SentenceEncoder
 # A sentence ends at . ! ? or a line break; people's stories have several.
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # Words that say nothing about the subject: without them, "how do I renew my
-# passport" shares nothing with "can I go running?".
+# passport" shares nothing with "can I go running?". "Why" and "where" are not among them:
+# they ask for a cause and a place ("why does this keep happening?" is no question on where).
 FUNCTION_WORDS = frozenset(
     "a an the i me my mine we our you your he she him her his they them their it its this that these those "
     "is are am was were be been being do does did doing have has had having to of in on at by for from with "
     "and or but so if as about into than then there here just very really also please hi hello thanks thank "
-    "can could would should will shall may might must what how when why where which who whom whose "
+    "can could would should will shall may might must what how when which who whom whose "
     # Words of asking, not of the subject: "what do you think is causing this?" is no question
     # about "I think I broke my finger", nor "does it really do something?" about "did I do
     # something to cause it?".

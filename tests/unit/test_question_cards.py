@@ -424,6 +424,15 @@ def test_a_spinal_fusion_is_declined(kb):
     assert text.startswith(kb.messages["not_covered"].text.format(subject=subject))
 
 
+def test_why_asks_for_a_cause_and_where_for_a_place(kb):
+    """Both say what is asked, so they are matched like the subject's words."""
+    story = (
+        "This is my third stress fracture: first the tibia, then the hip, now a metatarsal. "
+        "Why does this keep happening to me?"
+    )
+    assert kb.questions["why_stress_fractures"].answer.patient in text_of(reply(kb, story))
+
+
 def test_a_story_naming_a_covered_subject_is_answered(kb):
     story = FOOTBALL_STORY.replace("It still clicks when I climb stairs.", "The MRI showed a bone bruise.")
     assert kb.questions["exercise_with_bone_bruise"].answer.patient in text_of(reply(kb, story))
