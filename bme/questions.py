@@ -157,14 +157,11 @@ def treatments_of(kb: KnowledgeBase, card: QuestionCard) -> set:
 
 
 def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[QuestionCard]:
-    """The subject the assistant does not cover that a question names ("what foods should I
-    avoid with gout?", "when can she do gymnastics after her sprain?"), when it names none of
+    """The subject the assistant does not cover that a message names ("what foods should I
+    avoid with gout?", "when can she do gymnastics after her sprain?", a runner's story of
+    Achilles pain that ends "I need some hope of when I can run again"), when it names none of
     the assistant's own (or one that outranks them, an animal's injury): declined however it is
-    worded. A statement is not a question: "I
-    sprained my ankle" may answer the plan's question about the cause. ``named``: the vocabulary
-    terms found in ``text`` (the caller has them already)."""
-    if not asks_a_question(text):
-        return None
+    worded. ``named``: the vocabulary terms found in ``text`` (the caller has them already)."""
     uncovered = [kb.questions[card] for card in subject_matcher_for(kb).values(text, UNCOVERED)]
     outranking = [card for card in uncovered if card.outranks_covered_subjects]
     if outranking:

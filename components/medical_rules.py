@@ -50,6 +50,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bme.knowledge import knowledge_base
 from bme.questions import uncovered_subject
+from bme.retrieval import asks_a_question
 from bme.vocabulary import RED_FLAG_INTENTS, TermMatch, matcher_for, red_flag_detector_for
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -124,8 +125,10 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
                 # confident classifier's second guess as ambiguity and replace
                 # the rule's decision with nlu_fallback.
                 self._override_intent(message, RED_FLAG_INTENTS[flag.tier], keep_ranking=False)
-            elif uncovered_subject(self._kb, text, terms):
-                # "What foods should I avoid with gout?" would otherwise start the plan.
+            elif asks_a_question(text) and uncovered_subject(self._kb, text, terms):
+                # "What foods should I avoid with gout?" would otherwise start the plan. A
+                # statement is no question: "I sprained my ankle" may answer the plan's question
+                # about the cause.
                 self._override_intent(message, OUT_OF_SCOPE_INTENT, keep_ranking=False)
         return messages
 

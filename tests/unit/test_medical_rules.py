@@ -86,6 +86,12 @@ def test_a_question_on_another_condition_is_out_of_scope_whatever_the_classifier
     assert message.get("intent") == {"name": "out_of_scope", "confidence": 1.0}
 
 
+def test_a_statement_on_another_condition_keeps_its_intent(component):
+    """ "I sprained my ankle playing football" may answer the plan's question about the cause."""
+    message = parse(component, "I sprained my ankle playing football", "inform", 0.9)
+    assert message.get("intent")["name"] == "inform"
+
+
 def test_a_red_flag_on_another_condition_still_gets_the_red_flag(component):
     message = parse(component, "I sprained my ankle and now I have a fever and it is hot and swollen, what do I do?")
     assert message.get("intent")["name"] == "report_red_flag"

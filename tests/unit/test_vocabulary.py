@@ -34,6 +34,7 @@ def detector(kb):
         ("transient osteoporosis of the hip", "condition", "bmes"),
         ("bone bruise after a fall", "condition", "bone_bruise"),
         ("pain in my left knee", "body_site", "knee"),
+        ("the X-ray showed osteopenia in the medial femoral condyle", "finding", "regional_osteopenia"),
         ("I'm a physiotherapist", "audience", "professional"),
         ("I'm a hospitalist", "audience", "professional"),
         ("asking for my mum", "audience", "caregiver"),
