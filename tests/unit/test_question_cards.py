@@ -435,6 +435,18 @@ def test_a_named_condition_says_more_than_a_sign(kb):
     assert implied_subjects(kb, RUNNER_STORY, matcher_for(kb).find(RUNNER_STORY)) == ["condition_stress_fracture"]
 
 
+def test_bone_density_checks_are_osteoporosis_care(kb):
+    subject = kb.questions["osteoporosis_care"].question
+    text = text_of(reply(kb, "My sister has thin bones. How often should she have her bone density checked?"))
+    assert text.startswith(kb.messages["not_covered"].text.format(subject=subject))
+
+
+def test_ultrasound_for_fracture_healing_is_declined(kb):
+    subject = kb.questions["ultrasound_bone_healing"].question
+    text = text_of(reply(kb, "Does low-intensity pulsed ultrasound really make a slow fracture heal faster?"))
+    assert text.startswith(kb.messages["not_covered"].text.format(subject=subject))
+
+
 def test_a_spinal_fusion_is_declined(kb):
     subject = kb.questions["spinal_decompression"].question
     text = text_of(reply(kb, "I am having a lumbar fusion next month. How long will I be off work?"))
