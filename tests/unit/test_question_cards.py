@@ -429,6 +429,15 @@ def test_a_sign_told_with_a_subject_not_covered_is_declined(kb):
     assert text_of(reply(kb, story)).startswith(kb.messages["not_covered"].text.format(subject=subject))
 
 
+def test_thin_bones_told_with_the_spine_are_a_question_on_spine_fractures(kb):
+    story = (
+        "I am 75 and my doctor says I have osteoporosis. I walk every day. Could my spine break, and what would I feel?"
+    )
+    text = text_of(reply(kb, story))
+    assert text != kb.messages["out_of_scope"].text
+    assert "spine fracture" in text
+
+
 def test_a_named_condition_says_more_than_a_sign(kb):
     story = RUNNER_STORY.replace("Resting a few days", "The MRI showed a bone bruise. Resting a few days")
     assert implied_subjects(kb, story, matcher_for(kb).find(story)) == []

@@ -35,6 +35,7 @@ def detector(kb):
         ("bone bruise after a fall", "condition", "bone_bruise"),
         ("pain in my left knee", "body_site", "knee"),
         ("the X-ray showed osteopenia in the medial femoral condyle", "finding", "regional_osteopenia"),
+        ("X-rays found cancer in the bones of her neck", "body_site", "spine"),
         ("I'm a physiotherapist", "audience", "professional"),
         ("I'm a hospitalist", "audience", "professional"),
         ("asking for my mum", "audience", "caregiver"),
@@ -362,6 +363,9 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
         ("My hip aches when I walk.", None),
         # "running down" tells where a pain goes, not a run.
         ("A sharp pain is running down the back of my thigh.", None),
+        ("My doctor says my osteoporosis puts my spine at risk.", "thin_bones_in_the_spine"),
+        # "back" alone also means "getting back into training".
+        ("With osteoporosis in the family, I am getting back into training slowly.", None),
     ],
 )
 def test_signs_are_told_by_every_group_together(kb, text, sign):
