@@ -201,7 +201,7 @@ def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], g
 
 def implied_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[str]:
     """Canonical words of the condition a sign told in ``text`` points to (knowledge/signs.yml):
-    "pain in my hip and groin when running" points to a bone stress injury. None when the message
+    "pain in my hip and groin when running" points to a bone stress injury. Empty when the message
     names a condition or an MRI finding, which says more than a sign."""
     if any(match.entity in NAMED_DIAGNOSES for match in named):
         return []

@@ -14,14 +14,14 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Generic, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
 
 import spacy
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spellchecker import SpellChecker
 
-from bme.knowledge import KnowledgeBase, PhraseGroups
+from bme.knowledge import KnowledgeBase, PhraseGroups, RedFlag, Sign
 
 
 @dataclass(frozen=True)
@@ -228,9 +228,11 @@ def denied(text_before: str) -> bool:
 # The intent a red flag of each tier is classified as: the NLU rule sets it,
 # the action reads the tier back when only the classifier recognised a red flag.
 RED_FLAG_INTENTS = {"emergency": "report_red_flag", "same_day": "report_same_day_red_flag"}
+# What a PhraseGroupDetector finds: red flags or signs.
+Told = TypeVar("Told", bound=PhraseGroups)
 
 
-class PhraseGroupDetector:
+class PhraseGroupDetector(Generic[Told]):
     """Finds the first item (a red flag, a sign) a message tells.
 
     An item is told when, for one of its alternatives, every phrase group has at
@@ -239,7 +241,7 @@ class PhraseGroupDetector:
     told item in the given order wins. Misspelt phrase words count ("incontinance").
     """
 
-    def __init__(self, items: Sequence[PhraseGroups]):
+    def __init__(self, items: Sequence[Told]):
         self._nlp = _blank_english()
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._items = list(items)
@@ -255,7 +257,7 @@ class PhraseGroupDetector:
                 self._matcher.add(f"{item.id}|unless", list(self._nlp.tokenizer.pipe(item.unless)))
         self._spelling = SpellingReader(self._nlp, words)
 
-    def detect(self, text: str):
+    def detect(self, text: str) -> Optional[Told]:
         """The first item ``text`` tells, or None."""
         doc = self._spelling.read(self._nlp.make_doc(_normalise_apostrophes(text or "")))
         hits = {self._nlp.vocab.strings[match_id] for match_id, _, _ in self._matcher(doc)}
@@ -273,8 +275,8 @@ def _normalise_apostrophes(text: str) -> str:
 
 
 _matchers: Dict[int, VocabularyMatcher] = {}
-_detectors: Dict[int, PhraseGroupDetector] = {}
-_sign_detectors: Dict[int, PhraseGroupDetector] = {}
+_detectors: Dict[int, PhraseGroupDetector[RedFlag]] = {}
+_sign_detectors: Dict[int, PhraseGroupDetector[Sign]] = {}
 
 
 def matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
@@ -284,14 +286,14 @@ def matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
     return _matchers[id(kb)]
 
 
-def red_flag_detector_for(kb: KnowledgeBase) -> PhraseGroupDetector:
+def red_flag_detector_for(kb: KnowledgeBase) -> PhraseGroupDetector[RedFlag]:
     """Detects the red flags (knowledge/red_flags.yml), emergencies first."""
     if id(kb) not in _detectors:
         _detectors[id(kb)] = PhraseGroupDetector(kb.red_flags)
     return _detectors[id(kb)]
 
 
-def sign_detector_for(kb: KnowledgeBase) -> PhraseGroupDetector:
+def sign_detector_for(kb: KnowledgeBase) -> PhraseGroupDetector[Sign]:
     """Detects the signs of covered conditions a story tells without naming them (knowledge/signs.yml)."""
     if id(kb) not in _sign_detectors:
         _sign_detectors[id(kb)] = PhraseGroupDetector(kb.signs)
