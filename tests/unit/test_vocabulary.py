@@ -36,6 +36,8 @@ def detector(kb):
         ("pain in my left knee", "body_site", "knee"),
         ("the X-ray showed osteopenia in the medial femoral condyle", "finding", "regional_osteopenia"),
         ("X-rays found cancer in the bones of her neck", "body_site", "spine"),
+        ("a non-displaced fracture to my 5th metatarsal", "finding", "foot_fracture"),
+        ("my son has a Jones fracture", "finding", "foot_fracture"),
         ("I'm a physiotherapist", "audience", "professional"),
         ("I'm a hospitalist", "audience", "professional"),
         ("asking for my mum", "audience", "caregiver"),
