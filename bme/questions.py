@@ -242,11 +242,15 @@ def is_own_subject(term: VocabularyEntry, sites: set) -> bool:
     return term.own_subject or bool(sites.intersection(term.own_subject_at))
 
 
-def names_only_its_own_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> bool:
-    """Subjects the assistant covers and none it does not: no wording of an uncovered subject may
-    decline it ("my foot fracture has a bone growth stimulator; does it work?"), while "is PEMF
-    covered by insurance?" is left to the cards to decide."""
-    return names_its_own_subject(kb, named) and not subject_matcher_for(kb).values(text, UNCOVERED)
+def names_only_its_own_subjects(
+    kb: KnowledgeBase, text: str, named: Sequence[TermMatch], implied: Sequence[str] = ()
+) -> bool:
+    """Subjects the assistant covers, named or told by a sign (``implied``, see implied_subjects),
+    and none it does not: no wording of an uncovered subject may decline it ("my foot fracture has
+    a bone growth stimulator; does it work?", a young mother's hip pain with thin bones), while
+    "is PEMF covered by insurance?" is left to the cards to decide."""
+    covered = names_its_own_subject(kb, named) or bool(implied)
+    return covered and not subject_matcher_for(kb).values(text, UNCOVERED)
 
 
 _indexes = {}

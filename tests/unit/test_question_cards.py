@@ -15,6 +15,7 @@ from bme.questions import (
     implied_subjects,
     index_for,
     names_its_own_subject,
+    names_only_its_own_subjects,
     on_subject_and_topic,
     strays_from_its_subjects,
     uncovered_subject,
@@ -436,6 +437,31 @@ def test_thin_bones_told_with_the_spine_are_a_question_on_spine_fractures(kb):
     text = text_of(reply(kb, story))
     assert text != kb.messages["out_of_scope"].text
     assert "spine fracture" in text
+
+
+def test_thin_bones_found_in_pregnancy_are_a_question_on_transient_osteoporosis(kb):
+    story = "I am 34 weeks pregnant and a scan found osteoporosis. Will it get better after the birth?"
+    text = text_of(reply(kb, story))
+    assert text.startswith("**What is transient osteoporosis of the hip in pregnancy?**")
+
+
+def test_an_injury_with_a_normal_x_ray_is_answered_on_what_an_x_ray_misses(kb):
+    story = (
+        "I landed badly off a wall two weeks ago. My heel still hurts when I walk. "
+        "The x-ray didn't show a fracture. What else could it be?"
+    )
+    text = text_of(reply(kb, story))
+    assert text.startswith("**Why did my X-ray look normal?**")
+    assert "a normal X-ray does not rule it out" in text
+
+
+def test_a_sign_makes_a_story_the_assistants_own_unless_it_names_a_subject_not_covered(kb):
+    """Out-of-scope cards may not decline a story whose sign points to a covered condition, unless
+    the story also names an uncovered subject (shin splints)."""
+    shin_splints = RUNNER_STORY.replace("Should I keep going?", "Is it shin splints?")
+    for story, own in ((RUNNER_STORY, True), (shin_splints, False)):
+        named = matcher_for(kb).find(story)
+        assert names_only_its_own_subjects(kb, story, named, implied_subjects(kb, story, named)) is own
 
 
 def test_a_named_condition_says_more_than_a_sign(kb):

@@ -368,6 +368,10 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
         ("My doctor says my osteoporosis puts my spine at risk.", "thin_bones_in_the_spine"),
         # "back" alone also means "getting back into training".
         ("With osteoporosis in the family, I am getting back into training slowly.", None),
+        ("She is 30 weeks pregnant and a scan found osteoporosis in her hip.", "thin_bones_in_pregnancy"),
+        ("I fell off my bike and the x-ray was negative, but my wrist still hurts.", "injury_with_a_normal_xray"),
+        # No injury told: a normal X-ray alone points nowhere.
+        ("My knee aches and the X-ray was normal.", None),
     ],
 )
 def test_signs_are_told_by_every_group_together(kb, text, sign):
