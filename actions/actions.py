@@ -25,6 +25,7 @@ from bme.questions import (
     is_follow_up,
     names_only_its_own_subjects,
     on_subject_and_topic,
+    on_the_sites,
     prepare,
     strays_from_its_subjects,
     uncovered_subject,
@@ -193,6 +194,7 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     discussed = bool(earlier.treatment or earlier.condition)
     if strays_from_its_subjects(kb, text, named, ranked[0].score if ranked else 0.0, discussed, implied):
         return Decision(unrelated=True)
+    ranked = on_the_sites(kb, ranked, named)
     if names_only_its_own_subjects(kb, text, named, implied):
         ranked = [match for match in ranked if not match.card.out_of_scope]
     given = [canonical_value(kb, "treatment", value) for value in tracker.get_latest_entity_values("treatment")]

@@ -156,6 +156,25 @@ def treatments_of(kb: KnowledgeBase, card: QuestionCard) -> set:
     return _card_treatments[key]
 
 
+def on_the_sites(kb: KnowledgeBase, matches: Sequence[CardMatch], named: Sequence[TermMatch]) -> List[CardMatch]:
+    """The matches that may answer a message about the body sites it names: a card whose question
+    is about one part of the body (the pelvis, the spine, the hip) does not answer a message that
+    names only others ("do I need crutches for a pelvic stress fracture?" is no answer to a story
+    about a stress fracture in the foot). All of them when the message names no site."""
+    sites = {match.value for match in named if match.entity == "body_site"}
+    if not sites:
+        return list(matches)
+    return [match for match in matches if not sites_of(kb, match.card) or sites_of(kb, match.card) & sites]
+
+
+def sites_of(kb: KnowledgeBase, card: QuestionCard) -> frozenset:
+    """The body sites a card's question names: read once per card (see prepare)."""
+    key = (id(kb), card.id)
+    if key not in _card_sites:
+        _card_sites[key] = frozenset(matcher_for(kb).values(card.question, "body_site"))
+    return _card_sites[key]
+
+
 def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[QuestionCard]:
     """The subject the assistant does not cover that a message names ("what foods should I
     avoid with gout?", "when can she do gymnastics after her sprain?", a runner's story of
@@ -256,17 +275,19 @@ def names_only_its_own_subjects(
 _indexes = {}
 _subject_matchers = {}
 _card_treatments = {}
+_card_sites = {}
 
 
 def prepare(kb: KnowledgeBase) -> None:
     """Build what answering a question reads (the card index with its wordings' sentence vectors,
-    the uncovered subjects' words, each card's treatments) at start-up: otherwise the first user
+    the uncovered subjects' words, each card's treatments and body sites) at start-up: otherwise the first user
     waits for it (the vectors take about ten seconds when they are not kept from an earlier start)."""
     index_for(kb)
     subject_matcher_for(kb)
     sign_detector_for(kb)
     for card in kb.questions.values():
         treatments_of(kb, card)
+        sites_of(kb, card)
 
 
 def subject_matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:

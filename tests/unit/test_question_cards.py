@@ -17,6 +17,7 @@ from bme.questions import (
     names_its_own_subject,
     names_only_its_own_subjects,
     on_subject_and_topic,
+    on_the_sites,
     strays_from_its_subjects,
     uncovered_subject,
 )
@@ -568,3 +569,21 @@ def test_a_bone_bruise_treatment_question_gets_the_treatment_card(kb):
     """Not the definition card: how it is treated, with when to get it checked."""
     story = "The MRI says I have a bone bruise in my shin after a fall. What treatment helps a bone bruise heal?"
     assert kb.questions["bone_bruise_treatment"].answer.patient in text_of(reply(kb, story))
+
+
+def test_a_card_about_one_part_of_the_body_does_not_answer_a_story_about_another(kb):
+    """ "Do I need crutches for a pelvic stress fracture?" is no answer to a foot stress fracture."""
+    story = (
+        "I broke a bone in the top of my foot running, a stress fracture, four weeks ago. I am in a boot "
+        "and on crutches, and it still hurts when I stand. Is that normal?"
+    )
+    named = matcher_for(kb).find(story)
+    kept = {match.card.id for match in on_the_sites(kb, index_for(kb).rank(story, limit=len(kb.questions)), named)}
+    assert "pelvic_stress_fracture_recovery" not in kept and "spinal_fracture_pain" not in kept
+    assert "stress_fracture_signs" in kept and "barefoot_with_foot_stress_fracture" in kept
+
+
+def test_a_message_naming_no_body_site_keeps_every_card(kb):
+    text = "How long does a stress fracture take to heal?"
+    ranked = index_for(kb).rank(text, limit=len(kb.questions))
+    assert on_the_sites(kb, ranked, matcher_for(kb).find(text)) == ranked
