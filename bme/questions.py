@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 from bme.answers import Context
 from bme.knowledge import KnowledgeBase, QuestionCard, VocabularyEntry
@@ -146,14 +146,15 @@ def about(kb: KnowledgeBase, matches: Sequence[CardMatch], treatments: Sequence[
     return [match for match in matches if treatments_of(kb, match.card) & set(treatments)]
 
 
-def treatments_of(kb: KnowledgeBase, card: QuestionCard) -> set:
+def treatments_of(kb: KnowledgeBase, card: QuestionCard) -> frozenset:
     """The treatments a card is about: read from its wordings once per card (see prepare)."""
-    key = (id(kb), card.id)
-    if key not in _card_treatments:
+
+    def read() -> frozenset:
         wordings = (card.question, *card.asked_as)
         named = {value for text in wordings for value in matcher_for(kb).values(text, "treatment")}
-        _card_treatments[key] = frozenset(named.union(*(kb.facts[fact].treatments for fact in card.facts)))
-    return _card_treatments[key]
+        return frozenset(named.union(*(kb.facts[fact].treatments for fact in card.facts)))
+
+    return _once_per_card(_card_treatments, kb, card, read)
 
 
 def on_the_sites(kb: KnowledgeBase, matches: Sequence[CardMatch], named: Sequence[TermMatch]) -> List[CardMatch]:
@@ -162,17 +163,25 @@ def on_the_sites(kb: KnowledgeBase, matches: Sequence[CardMatch], named: Sequenc
     names only others ("do I need crutches for a pelvic stress fracture?" is no answer to a story
     about a stress fracture in the foot). All of them when the message names no site."""
     sites = {match.value for match in named if match.entity == "body_site"}
-    if not sites:
-        return list(matches)
-    return [match for match in matches if not sites_of(kb, match.card) or sites_of(kb, match.card) & sites]
+    return [match for match in matches if not sites or fits_the_sites(sites_of(kb, match.card), sites)]
+
+
+def fits_the_sites(card_sites: frozenset, sites: set) -> bool:
+    """A card about no site in particular fits every message; one about some sites, a message naming one."""
+    return not card_sites or bool(card_sites & sites)
 
 
 def sites_of(kb: KnowledgeBase, card: QuestionCard) -> frozenset:
     """The body sites a card's question names: read once per card (see prepare)."""
+    return _once_per_card(_card_sites, kb, card, lambda: frozenset(matcher_for(kb).values(card.question, "body_site")))
+
+
+def _once_per_card(cache: dict, kb: KnowledgeBase, card: QuestionCard, read: Callable[[], frozenset]) -> frozenset:
+    """What ``read`` finds about ``card``, read once per loaded knowledge base and card."""
     key = (id(kb), card.id)
-    if key not in _card_sites:
-        _card_sites[key] = frozenset(matcher_for(kb).values(card.question, "body_site"))
-    return _card_sites[key]
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
 
 
 def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[QuestionCard]:
@@ -262,7 +271,7 @@ def is_own_subject(term: VocabularyEntry, sites: set) -> bool:
 
 
 def names_only_its_own_subjects(
-    kb: KnowledgeBase, text: str, named: Sequence[TermMatch], implied: Sequence[str] = ()
+    kb: KnowledgeBase, text: str, named: Sequence[TermMatch], implied: Sequence[str]
 ) -> bool:
     """Subjects the assistant covers, named or told by a sign (``implied``, see implied_subjects),
     and none it does not: no wording of an uncovered subject may decline it ("my foot fracture has
