@@ -59,6 +59,8 @@ def detector(kb):
         ("She is recovering from a stress fracture in her foot.", "condition", "stress_fracture"),
         # A broken tarsal navicular is most often a stress fracture.
         ("He broke the navicular bone in January.", "condition", "stress_fracture"),
+        # "The risks of" a drug asks whether it is safe, as "is it dangerous" does.
+        ("What are the risks of a zoledronate drip?", "asking", "safe"),
     ],
 )
 def test_terms_map_to_canonical_ids(matcher, text, entity, value):
