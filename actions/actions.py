@@ -14,6 +14,7 @@ from actions.feedback_actions import send_rated_answer
 from actions.plan_actions import why_current_question
 from bme import answers
 from bme.knowledge import KnowledgeBase, KnowledgeError, Message, QuestionCard, knowledge_base
+from bme.language import written_in_english
 from bme.questions import (
     MAX_CHOICES,
     Decision,
@@ -396,6 +397,9 @@ class ActionRephraseFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
+        if not written_in_english(tracker.latest_message.get("text") or ""):
+            say(dispatcher, kb.messages["english_only"])
+            return []
         events = reply_to_question(dispatcher, tracker, kb)
         if events is None:
             offer_likely_topics(dispatcher, tracker, kb)

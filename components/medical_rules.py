@@ -8,6 +8,9 @@ Messages with no word the assistant has ever seen (blank, emoji only,
 gibberish, most other languages) go to ``nlu_fallback``: the classifier would
 still guess an intent for them, often confidently. The known words are the
 training examples' words plus the vocabulary's, collected at training time.
+So do messages written in another language (``bme/language.py``) that tell no
+red flag in English words: a German story shares a drug's name or "MRI" with
+the training data, and would otherwise be answered as if understood.
 
 Red flags: a message that describes a red-flag symptom is classified as its
 tier's intent (``report_red_flag`` for emergencies, ``report_same_day_red_flag``)
@@ -49,6 +52,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bme.knowledge import knowledge_base
+from bme.language import written_in_english
 from bme.questions import uncovered_subject
 from bme.retrieval import asks_a_question
 from bme.vocabulary import RED_FLAG_INTENTS, TermMatch, matcher_for, red_flag_detector_for
@@ -125,6 +129,8 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
                 # confident classifier's second guess as ambiguity and replace
                 # the rule's decision with nlu_fallback.
                 self._override_intent(message, RED_FLAG_INTENTS[flag.tier], keep_ranking=False)
+            elif not written_in_english(text):
+                self._override_intent(message, FALLBACK_INTENT, keep_ranking=False)
             elif asks_a_question(text) and uncovered_subject(self._kb, text, terms):
                 # "What foods should I avoid with gout?" would otherwise start the plan. A
                 # statement is no question: "I sprained my ankle" may answer the plan's question

@@ -303,6 +303,13 @@ def test_fallback_echoes_markup_escaped_and_offers_likely_topics():
     assert message["buttons"][-1]["payload"] == "/help"
 
 
+def test_a_message_in_another_language_is_asked_again_in_english(kb):
+    text = "Tengo edema óseo en la rodilla desde hace dos meses, ¿qué puedo hacer para que se cure?"
+    messages, events = run(ActionRephraseFallback(), make_tracker(text, "nlu_fallback"))
+    assert [message["text"] for message in messages] == [kb.messages["english_only"].text]
+    assert events == []
+
+
 def test_saying_who_you_are_with_a_question_gets_both(kb):
     text = "I'm a patient. My MRI says I have bone marrow edema in my hip, is it cancer?"
     messages, events = run(ActionSetAudience(), make_tracker(text, "set_audience", [("audience", "patient")]))

@@ -81,6 +81,18 @@ def test_messages_without_a_known_word_fall_back(component, text):
     assert message.get("intent")["name"] == "nlu_fallback"
 
 
+def test_a_message_in_another_language_falls_back_even_with_known_words(component):
+    text = (
+        "Diagnose nach MRI: Ermüdungsbruch im Fersenbein. Wann kann ich wieder laufen, und was soll ich bis dahin tun?"
+    )
+    assert parse(component, text, intent="ask_prognosis", confidence=0.9).get("intent")["name"] == "nlu_fallback"
+
+
+def test_a_red_flag_in_english_words_outranks_the_language(component):
+    text = "Mein Vater hat eine Wirbelfraktur und jetzt numbness between his legs, was sollen wir tun?"
+    assert parse(component, text).get("intent")["name"] == "report_red_flag"
+
+
 def test_a_question_on_another_condition_is_out_of_scope_whatever_the_classifier_guessed(component):
     message = parse(component, "I have gout, what foods should I avoid?", "start_treatment_plan", 0.9)
     assert message.get("intent") == {"name": "out_of_scope", "confidence": 1.0}

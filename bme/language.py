@@ -1,0 +1,41 @@
+"""Whether a message is written in English, the one language the assistant reads.
+
+Its vocabulary, red-flag phrases and question cards are English, so a story in German would get
+a wrong answer or a decline that reads as "not covered". A message is taken to be in another
+language when it uses more distinct function words of that language than English ones, and at
+least MIN_FOREIGN_WORDS of them. The words are spaCy's stop-word lists (no model), less the words
+English shares with each language ("in", "so", "an"). Messages without such words (a drug name,
+"hola") are left to the rest of the NLU.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from functools import lru_cache
+from typing import Dict, FrozenSet
+
+# Languages of Europe and the Americas that users of an English web widget most often write in,
+# and whose stop-word lists ship with spaCy.
+OTHER_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
+# Fewer would take English messages with a borrowed phrase ("de novo", "la la") for another language.
+MIN_FOREIGN_WORDS = 3
+WORD = re.compile(r"[^\W\d_]+")
+
+
+def _stop_words(language: str) -> FrozenSet[str]:
+    return frozenset(importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> Dict[str, FrozenSet[str]]:
+    english = _stop_words("en")
+    return {"en": english, **{language: _stop_words(language) - english for language in OTHER_LANGUAGES}}
+
+
+def written_in_english(text: str) -> bool:
+    words = set(WORD.findall(text.lower()))
+    lists = _function_words()
+    english = len(words & lists["en"])
+    foreign = max(len(words & lists[language]) for language in OTHER_LANGUAGES)
+    return foreign < MIN_FOREIGN_WORDS or foreign <= english
