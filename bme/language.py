@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 import re
-from functools import lru_cache
 from typing import Dict, FrozenSet
 
 # Languages of Europe and the Americas that users of an English web widget most often write in,
@@ -27,15 +26,18 @@ def _stop_words(language: str) -> FrozenSet[str]:
     return frozenset(importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS)
 
 
-@lru_cache(maxsize=1)
 def _function_words() -> Dict[str, FrozenSet[str]]:
     english = _stop_words("en")
     return {"en": english, **{language: _stop_words(language) - english for language in OTHER_LANGUAGES}}
 
 
+# Read when the module is imported, at each server's start: importing spaCy's French package
+# builds its tokenizer exceptions (about 3 seconds), which the first user must not wait for.
+FUNCTION_WORDS = _function_words()
+
+
 def written_in_english(text: str) -> bool:
     words = set(WORD.findall(text.lower()))
-    lists = _function_words()
-    english = len(words & lists["en"])
-    foreign = max(len(words & lists[language]) for language in OTHER_LANGUAGES)
+    english = len(words & FUNCTION_WORDS["en"])
+    foreign = max(len(words & FUNCTION_WORDS[language]) for language in OTHER_LANGUAGES)
     return foreign < MIN_FOREIGN_WORDS or foreign <= english
