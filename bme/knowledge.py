@@ -244,6 +244,10 @@ class QuestionCard(StrictModel):
     # Out-of-scope cards only: its words decline a question even when it also names a subject the
     # assistant covers (a horse's bone bruise is still a horse's).
     outranks_covered_subjects: bool = False
+    # Out-of-scope cards only: covered conditions (condition ids) without which its words name no
+    # subject, and with which they decline the question: a car crash is no subject (it also brings
+    # bone bruises), a spine fracture from one is spine trauma.
+    only_with: List[Text] = []
 
     @validator("out_of_scope")
     def answer_and_facts_only_in_scope(cls, out_of_scope, values):
@@ -264,6 +268,12 @@ class QuestionCard(StrictModel):
         if outranks and not values.get("named_by"):
             raise ValueError("only a card named by words can outrank the covered subjects")
         return outranks
+
+    @validator("only_with")
+    def only_with_when_named(cls, only_with, values):
+        if only_with and not values.get("named_by"):
+            raise ValueError("only a card named by words can name the conditions it comes with")
+        return only_with
 
 
 class VocabularyEntry(StrictModel):
@@ -630,6 +640,9 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         for fact_id in card.facts:
             if fact_id not in facts:
                 raise KnowledgeError(f"{path}: entry '{card.id}': field 'facts': unknown fact id {fact_id!r}")
+        unknown = set(card.only_with) - set(vocabulary.get("condition", {}))
+        if unknown:
+            raise KnowledgeError(f"{path}: entry '{card.id}': field 'only_with': unknown conditions {sorted(unknown)}")
         questions[card.id] = card
     for path, flag in red_flag_items:
         for ref in flag.references:

@@ -190,13 +190,22 @@ def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) 
     Achilles pain that ends "I need some hope of when I can run again"), when it names none of
     the assistant's own (or one that outranks them, an animal's injury): declined however it is
     worded. ``named``: the vocabulary terms found in ``text`` (the caller has them already)."""
-    uncovered = [kb.questions[card] for card in subject_matcher_for(kb).values(text, UNCOVERED)]
-    outranking = [card for card in uncovered if card.outranks_covered_subjects]
+    uncovered = named_uncovered_subjects(kb, text, named)
+    outranking = [card for card in uncovered if card.outranks_covered_subjects or card.only_with]
     if outranking:
         return outranking[0]
     if names_its_own_subject(kb, asked_about(kb, text, named)):
         return None
     return uncovered[0] if uncovered else None
+
+
+def named_uncovered_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[QuestionCard]:
+    """The out-of-scope cards whose words ``text`` uses, less those whose words name a subject
+    only with a covered condition the message does not name (``only_with``: a car crash told
+    with a knee's bone bruise is no spine trauma)."""
+    conditions = {match.value for match in named if match.entity == "condition"}
+    cards = [kb.questions[card] for card in subject_matcher_for(kb).values(text, UNCOVERED)]
+    return [card for card in cards if not card.only_with or conditions & set(card.only_with)]
 
 
 def asked_about(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[TermMatch]:
@@ -278,7 +287,7 @@ def names_only_its_own_subjects(
     a bone growth stimulator; does it work?", a young mother's hip pain with thin bones), while
     "is PEMF covered by insurance?" is left to the cards to decide."""
     covered = names_its_own_subject(kb, named) or bool(implied)
-    return covered and not subject_matcher_for(kb).values(text, UNCOVERED)
+    return covered and not named_uncovered_subjects(kb, text, named)
 
 
 _indexes = {}

@@ -203,6 +203,16 @@ def test_a_card_outranking_the_covered_subjects_must_be_named_by_words(kb_copy):
     assert "only a card named by words can outrank the covered subjects" in str(error.value)
 
 
+def test_a_card_that_comes_only_with_a_condition_names_a_known_one(kb_copy):
+    def unknown_condition(data):
+        card = next(card for card in data["questions"] if card["id"] == "spine_trauma")
+        card["only_with"] = ["broken_back"]
+
+    _edit_yaml(kb_copy / "questions" / "out_of_scope.yml", unknown_condition)
+    with pytest.raises(KnowledgeError, match=r"entry 'spine_trauma': field 'only_with': unknown conditions"):
+        load_knowledge_base(kb_copy)
+
+
 def test_plan_overview_card_must_be_an_answered_card(kb_copy):
     _edit_yaml(kb_copy / "plan.yml", lambda d: d.update(overview_card="gout"))
     with pytest.raises(KnowledgeError, match=r"plan\.yml: field 'overview_card'"):

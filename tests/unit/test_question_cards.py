@@ -310,6 +310,19 @@ def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, ca
     assert uncovered_subject(kb, text, matcher_for(kb).find(text)).id == card_id
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I was in a car accident and have a compression fracture of L1. How long do I wear the brace?",
+        "My son fell off a ladder and fractured his T12 vertebra. When can he go back to work?",
+    ],
+)
+def test_a_spine_fracture_from_an_accident_is_spine_trauma(kb, text):
+    """The spine fractures covered are those of weak bones; a crash or a fall from a height brings
+    fractures a spine surgeon looks after."""
+    assert uncovered_subject(kb, text, matcher_for(kb).find(text)).id == "spine_trauma"
+
+
 def test_osteopenia_in_one_bone_is_not_declined_as_osteoporosis_care(kb):
     """Thin bone in one area of an X-ray is how transient osteoporosis shows, weeks in."""
     story = (
@@ -341,6 +354,9 @@ def test_a_story_naming_only_another_condition_is_declined_though_it_asks_nothin
         "My mother has bone metastases and a new spinal compression fracture. Can she have kyphoplasty?",
         # The rider's own injury, not the horse's.
         "My horse threw me last week and the MRI shows a bone bruise in my knee. How long will it take to heal?",
+        # A car crash is spine trauma only with a spine fracture.
+        "After a car accident the MRI shows a bone bruise in my knee. How long will it hurt?",
+        "My mother is 82 and has a compression fracture in her spine. Does she need a brace?",
     ],
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
