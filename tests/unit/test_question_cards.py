@@ -169,6 +169,11 @@ def test_a_story_gets_the_direct_answer_of_its_question(kb):
             "kneecap. The doctor took away my knee brace and crutches. Can I do any damage by walking on it?",
             "can_i_walk_on_it",
         ),
+        (
+            "I was on prednisone for a few months for my asthma. Now my hip hurts when I walk. "
+            "Can steroids cause avascular necrosis?",
+            "steroids_and_osteonecrosis",
+        ),
     ],
 )
 def test_a_story_on_one_of_our_conditions_gets_the_card_on_it(kb, story, card_id):
