@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from typing import Dict, FrozenSet
+from typing import Dict, FrozenSet, Set
 
 # Languages of Europe and the Americas that users of an English web widget most often write in,
 # and whose stop-word lists ship with spaCy.
@@ -20,6 +20,11 @@ OTHER_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
 # Fewer would take English messages with a borrowed phrase ("de novo", "la la") for another language.
 MIN_FOREIGN_WORDS = 3
 WORD = re.compile(r"[^\W\d_]+")
+
+
+def words(text: str) -> Set[str]:
+    """The distinct words of ``text``, lowercase, letters only."""
+    return set(WORD.findall(text.lower()))
 
 
 def _stop_words(language: str) -> FrozenSet[str]:
@@ -37,7 +42,7 @@ FUNCTION_WORDS = _function_words()
 
 
 def written_in_english(text: str) -> bool:
-    words = set(WORD.findall(text.lower()))
-    english = len(words & FUNCTION_WORDS["en"])
-    foreign = max(len(words & FUNCTION_WORDS[language]) for language in OTHER_LANGUAGES)
+    said = words(text)
+    english = len(said & FUNCTION_WORDS["en"])
+    foreign = max(len(said & FUNCTION_WORDS[language]) for language in OTHER_LANGUAGES)
     return foreign < MIN_FOREIGN_WORDS or foreign <= english

@@ -28,7 +28,6 @@ Other conditions: a question that names a subject the assistant does not cover
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Dict, Iterable, List, Set, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -52,7 +51,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bme.knowledge import knowledge_base
-from bme.language import written_in_english
+from bme.language import words, written_in_english
 from bme.questions import uncovered_subject
 from bme.retrieval import asks_a_question
 from bme.vocabulary import RED_FLAG_INTENTS, TermMatch, matcher_for, red_flag_detector_for
@@ -64,11 +63,6 @@ OUT_OF_SCOPE_INTENT = "out_of_scope"
 # are its "asking" words ("should I worry?"), which only question-card retrieval reads.
 ENTITY_TYPES = ("treatment", "condition", "body_site", "audience")
 KNOWN_WORDS_FILE = "known_words.json"
-WORD = re.compile(r"[^\W\d_]+")
-
-
-def words(text: str) -> Set[str]:
-    return set(WORD.findall(text.lower()))
 
 
 def known_words(texts: Iterable[str]) -> Set[str]:

@@ -1,6 +1,5 @@
 """Which messages are read as written in another language."""
 
-import re
 from pathlib import Path
 
 import pytest
@@ -8,10 +7,9 @@ import yaml
 
 from bme.language import written_in_english
 from tests.answers.scoring import QUESTIONS_FILE
+from trainer.nlu_data import load_nlu, nlu_files
 
-NLU_DATA = Path(__file__).parents[2] / "data" / "nlu"
-# An NLU example line: "    - my knee hurts".
-EXAMPLE = re.compile(r"^\s+- (.+)$", re.M)
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.mark.parametrize(
@@ -50,6 +48,6 @@ def test_the_real_questions_in_english_and_the_training_examples_are_english():
     language is a German runner's (tests/answers/real_questions.yml)."""
     questions = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))["questions"]
     assert [question["id"] for question in questions if not written_in_english(question["text"])] == ["v1703"]
-    examples = [line for path in NLU_DATA.glob("*.yml") for line in EXAMPLE.findall(path.read_text(encoding="utf-8"))]
+    examples = load_nlu(nlu_files(ROOT / "data" / "nlu"), ROOT).examples
     assert len(examples) > 1000
-    assert [example for example in examples if not written_in_english(example)] == []
+    assert [example.where() for example in examples if not written_in_english(example.text)] == []
