@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import List, Optional
 
-WEIGHT_BEARING_SITES = {"hip", "knee", "ankle", "foot", "pelvis"}
+WEIGHT_BEARING_SITES = {"hip", "knee", "shin", "ankle", "foot", "pelvis"}
 FOOT_SITES = {"foot", "ankle"}
 SPINE_CONDITIONS = {"vertebral_compression_fracture", "multiple_myeloma", "spinal_cord_compression"}
 # Etiology answers besides the condition ids of the vocabulary.

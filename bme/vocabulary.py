@@ -179,15 +179,20 @@ class VocabularyMatcher:
     def _sites_inside(
         self, doc: Doc, spans: List[Tuple[Span, int]], named: List[TermMatch]
     ) -> List[Tuple[TermMatch, bool]]:
+        site_ids = {
+            (span.start, span.end): match_id for span, match_id in spans if self._labels[match_id][0] == BODY_SITE
+        }
+        # The longest site wins, as outside longer terms: "tibial plateau" is the knee, not the shin.
+        longest = spacy.util.filter_spans([span for span, match_id in spans if (span.start, span.end) in site_ids])
         sites = []
-        for span, match_id in spans:
-            entity, value = self._labels[match_id]
+        for span in longest:
+            _, value = self._labels[site_ids[(span.start, span.end)]]
             typed = doc[span.start : span.end]
-            if entity == BODY_SITE and any(
+            if any(
                 term.entity != BODY_SITE and term.start <= typed.start_char and typed.end_char <= term.end
                 for term in named
             ):
-                sites.append((TermMatch(entity, value, typed.start_char, typed.end_char, typed.text), False))
+                sites.append((TermMatch(BODY_SITE, value, typed.start_char, typed.end_char, typed.text), False))
         return sites
 
     def canonical_text(self, text: str) -> str:

@@ -34,6 +34,8 @@ def detector(kb):
         ("transient osteoporosis of the hip", "condition", "bmes"),
         ("bone bruise after a fall", "condition", "bone_bruise"),
         ("pain in my left knee", "body_site", "knee"),
+        ("a stress reaction in my shin bone", "body_site", "shin"),
+        ("my tibial stress fracture", "body_site", "shin"),
         ("the X-ray showed osteopenia in the medial femoral condyle", "finding", "regional_osteopenia"),
         ("X-rays found cancer in the bones of her neck", "body_site", "spine"),
         ("a non-displaced fracture to my 5th metatarsal", "finding", "foot_fracture"),
