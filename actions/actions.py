@@ -47,6 +47,11 @@ SELF_DESCRIPTION_WORDS = 8
 PLAN_TOPICS = {"treatment", "procedure", "pain_management"}
 CONTEXT_ENTITIES = ("treatment", "condition", "body_site")
 MAX_BUTTONS = 4
+# Only the classifier heard a red flag, in a report with no question: from this confidence the
+# tier's alarm is sent (a leg "cold and blue" that no phrase rule names scores about 0.99); below
+# it the warning signs are named first, as for a question ("my son has pain below his kneecap
+# after a growth spurt" scores 0.5).
+CLASSIFIER_ALARM_AT = 0.8
 
 
 def context_of(kb: KnowledgeBase, value_of: Callable[[str], Optional[str]]) -> answers.Context:
@@ -320,6 +325,10 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def intent_confidence(tracker: Tracker) -> float:
+    return (tracker.latest_message.get("intent") or {}).get("confidence", 1.0)
+
+
 def classified_tier(tracker: Tracker) -> str:
     """The tier of the red-flag intent the message was classified as; the
     emergency tier, the safe default, for any other intent."""
@@ -351,10 +360,10 @@ class ActionRedFlag(Action):
             say(dispatcher, kb.messages["continue_after_red_flag"])
             return []
         tier = classified_tier(tracker)
-        if asks_something(text):
-            # Only the classifier heard a red flag in a question or a story: it reads falls, limps and
-            # pain as one even when nothing urgent is told ("no pain, no tenderness: can I run?").
-            # The warning signs come first, then the answer.
+        if asks_something(text) or intent_confidence(tracker) < CLASSIFIER_ALARM_AT:
+            # Only the classifier heard a red flag in a question, a story or a report it is unsure
+            # of: it reads falls, limps and pain as one even when nothing urgent is told ("no pain,
+            # no tenderness: can I run?"). The warning signs come first, then the answer.
             say(dispatcher, kb.messages[f"red_flag_check_{tier}"])
             return answer_question(dispatcher, tracker, kb, intent=asked_intent(tracker))
         say(dispatcher, kb.messages[f"red_flag_{tier}"])

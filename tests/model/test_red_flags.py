@@ -103,7 +103,7 @@ def red_flag_reply_tier(agent, text):
     intent = parsed["intent"]["name"]
     if intent not in RED_FLAG_INTENTS.values():
         return None
-    messages, _ = run(ActionRedFlag(), make_tracker(text, intent))
+    messages, _ = run(ActionRedFlag(), make_tracker(text, intent, confidence=parsed["intent"]["confidence"]))
     return reply_tier(messages[0]["text"])
 
 

@@ -18,10 +18,10 @@ from actions.actions import (
 from bme import answers
 
 
-def make_tracker(text="", intent=None, entities=(), slots=None, ranking=(), active_loop=None):
+def make_tracker(text="", intent=None, entities=(), slots=None, ranking=(), active_loop=None, confidence=0.9):
     latest = {
         "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": [{"entity": e, "value": v} for e, v in entities],
         "intent_ranking": [{"name": name, "confidence": c} for name, c in ranking],
     }
@@ -205,6 +205,22 @@ def test_red_flag_message_comes_from_the_knowledge_base(kb):
 def test_red_flag_without_known_phrases_gets_the_generic_message_of_its_tier(kb, intent, message):
     messages, _ = run(ActionRedFlag(), make_tracker("something is really wrong", intent))
     assert messages[0]["text"] == kb.messages[message].text
+
+
+def test_a_report_the_classifier_is_unsure_is_urgent_names_the_signs_then_answers(kb):
+    text = "My son is 13 and just had a growth spurt. He is complaining of pain below his kneecap."
+    messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag", confidence=0.5))
+    assert messages[0]["text"] == kb.messages["red_flag_check_emergency"].text
+    assert messages[1]["text"].startswith(kb.messages["not_covered"].text.split("{subject}")[0])
+
+
+def test_a_report_the_classifier_is_sure_is_urgent_gets_the_alarm(kb):
+    text = "my leg is cold and blue and I can't move it"
+    messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag", confidence=0.99))
+    assert [message["text"] for message in messages] == [
+        kb.messages["red_flag_emergency"].text,
+        kb.messages["continue_after_red_flag"].text,
+    ]
 
 
 def test_a_short_question_only_the_classifier_found_urgent_is_answered_after_the_warning_signs(kb):
