@@ -20,6 +20,7 @@ from bme.questions import (
     Decision,
     about,
     asked_treatments,
+    asks_in_general,
     decide,
     implied_subjects,
     index_for,
@@ -310,6 +311,37 @@ class ActionExplainWhy(Action):
             text=answers.explain_evidence(kb, tracker.get_slot("last_facts") or [], tracker.get_slot("audience"))
         )
         return []
+
+
+class ActionAnswerBeforePlan(Action):
+    """A plan request that also asks something is answered before the plan starts: in general
+    ("what is the management approach for bone marrow edema?", often a clinician's) with the
+    treatment overview, in a story ("Mom has a new spine fracture next to an old one; should we
+    manage it the same way?") with the card that answers it. A bare request about one's own case
+    ("make me a plan") goes straight to the plan."""
+
+    def name(self) -> Text:
+        return "action_answer_before_plan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
+        kb = knowledge_base()
+        card = card_before_plan(kb, tracker)
+        if not card:
+            return []
+        answer = answers.answer_card(kb, card, tracker.get_slot("audience"))
+        return send_rated_answer(dispatcher, kb, answer, [], tracker, card.id)
+
+
+def card_before_plan(kb: KnowledgeBase, tracker: Tracker) -> Optional[QuestionCard]:
+    """The overview for a general request; for a story, the card that answers what it asks, unless
+    that card only offers the plan ("what would you recommend for me?"), which follows anyway."""
+    text = tracker.latest_message.get("text") or ""
+    if asks_in_general(kb, text):
+        return kb.questions[kb.plan.overview_card]
+    if not (tells_a_story(text) and question_spans(text)):
+        return None
+    card = card_decision(tracker, kb).card
+    return card if card and not card.offers_plan else None
 
 
 def asks_about_its_own_subject(tracker: Tracker, kb: KnowledgeBase, decision: Decision) -> bool:

@@ -18,11 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.dispatch import say, send_answer
-from actions.feedback_actions import send_rated_answer
 from bme import answers, kept_plan, plan, plan_inputs, plan_text
 from bme.knowledge import KnowledgeBase, knowledge_base
 from bme.plan_link import check_settings, plan_links
-from bme.questions import asks_in_general
 from bme.vocabulary import canonical_value
 
 FORM = "treatment_plan_form"
@@ -340,20 +338,3 @@ def ask_action(slot: str) -> type:
 
 # rasa_sdk registers every Action subclass it can find, these included.
 ASK_ACTIONS = [ask_action(slot) for slot in plan.PLAN_SLOTS]
-
-
-class ActionOverviewBeforePlan(Action):
-    """A plan request that asks in general ("what is the management approach for bone marrow
-    edema?", often a clinician's) gets the treatment overview card first; the plan then starts as for
-    any request. A request about one's own case ("make me a plan") goes straight to the plan."""
-
-    def name(self) -> Text:
-        return "action_overview_before_plan"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
-        kb = knowledge_base()
-        if not asks_in_general(kb, _text(tracker)):
-            return []
-        card = kb.questions[kb.plan.overview_card]
-        answer = answers.answer_card(kb, card, tracker.get_slot("audience"))
-        return send_rated_answer(dispatcher, kb, answer, [], tracker, card.id)

@@ -8,11 +8,10 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import ActionExplainWhy
+from actions.actions import ActionAnswerBeforePlan, ActionExplainWhy
 from actions.plan_actions import (
     ASK_ACTIONS,
     ActionExplainStep,
-    ActionOverviewBeforePlan,
     ActionRepeatPlan,
     ActionResetPlan,
     ActionShowPlan,
@@ -446,7 +445,22 @@ def test_the_domain_knows_every_plan_question():
 def test_a_general_plan_request_gets_the_overview_before_the_plan(kb, request_text, overview):
     """A clinician's general question gets the cited overview first; one's own case goes straight to the plan."""
     t = tracker(request_text, intent="start_treatment_plan", loop=None)
-    _, messages = run(ActionOverviewBeforePlan(), t)
+    _, messages = run(ActionAnswerBeforePlan(), t)
     card = kb.questions[kb.plan.overview_card]
     text = "\n".join(message.get("text") or "" for message in messages)
     assert (card.answer.patient in text) is overview
+
+
+def test_a_story_asking_for_the_plan_gets_its_question_answered_first(kb):
+    story = (
+        "My father is 84 and has a new compression fracture in his spine. The pain is bad even with "
+        "paracetamol. His doctor mentioned a cement injection. Is it worth it for him?"
+    )
+    _, messages = run(ActionAnswerBeforePlan(), tracker(story, intent="start_treatment_plan", loop=None))
+    assert kb.questions["vertebroplasty_worth_it"].answer.patient in messages[0]["text"]
+
+
+def test_a_story_whose_card_only_offers_the_plan_goes_straight_to_the_plan(kb):
+    story = "My MRI came back last week. It shows bone marrow edema in my knee. I'm confused. What would you recommend?"
+    _, messages = run(ActionAnswerBeforePlan(), tracker(story, intent="start_treatment_plan", loop=None))
+    assert messages == []
