@@ -21,12 +21,12 @@ from bme.questions import (
     about,
     asked_treatments,
     asks_in_general,
+    card_on_the_subject,
     decide,
     implied_subjects,
     index_for,
     is_follow_up,
     names_only_its_own_subjects,
-    on_subject_and_topic,
     on_the_sites,
     prepare,
     strays_from_its_subjects,
@@ -240,7 +240,7 @@ def reply_to_question(
         answer
         and answer.found
         and (explicit.treatment or explicit.condition or is_follow_up(text))
-        and not on_subject_and_topic(kb, decision, explicit, topic)
+        and not card_on_the_subject(kb, decision, explicit)
     )
     unrelated = intent == OUT_OF_SCOPE and not (explicit.treatment or explicit.condition)
     cards_step_aside = topic_fits or unrelated

@@ -11,12 +11,12 @@ from bme.answers import Context
 from bme.knowledge import QuestionCard
 from bme.questions import (
     Decision,
+    card_on_the_subject,
     decide,
     implied_subjects,
     index_for,
     names_its_own_subject,
     names_only_its_own_subjects,
-    on_subject_and_topic,
     on_the_sites,
     strays_from_its_subjects,
     uncovered_subject,
@@ -126,8 +126,9 @@ def test_patients_can_read_the_direct_answers(kb):
     assert hard == {}
 
 
-def reply(kb, text, slots=None, intent=None, entities=()):
-    """What the user sees when ``text`` reaches the question path; ``slots`` were set by earlier messages."""
+def reply(kb, text, slots=None, intent=None, entities=(), decision=None):
+    """What the user sees when ``text`` reaches the question path; ``slots`` were set by earlier
+    messages; ``decision``: the cards' decision, when a test sets it rather than the ranking."""
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
@@ -138,7 +139,7 @@ def reply(kb, text, slots=None, intent=None, entities=()):
     events = [*earlier, {"event": "user", "text": text, "parse_data": latest}]
     tracker = Tracker("user-1", slots or {}, latest, events, False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
-    reply_to_question(dispatcher, tracker, kb)
+    reply_to_question(dispatcher, tracker, kb, decision)
     return dispatcher.messages
 
 
@@ -254,24 +255,35 @@ def test_a_likely_card_on_the_named_subject_and_asked_topic_is_not_set_aside_for
     decision = Decision(card=match.card, choices=[rival], score=match.score)
     subject = Context(condition="stress_fracture")
     assert match.card.id == "stress_fracture_signs" and decision.unsure
-    assert on_subject_and_topic(kb, decision, subject, "diagnosis")
+    assert card_on_the_subject(kb, decision, subject)
     text = text_of(reply(kb, story, None, "ask_diagnosis", [("condition", "stress_fracture")]))
     assert text.startswith(f"**{match.card.question}**")
 
 
+@pytest.mark.parametrize("intent", ["ask_treatment", "ask_prognosis", "ask_causes"])
+def test_an_unsure_card_on_the_named_subject_answers_whatever_topic_the_classifier_read(kb, intent):
+    """The classifier reads a story whole; the card was matched to the sentence that asks."""
+    card = kb.questions["stress_fracture_signs"]
+    decision = Decision(card=card, choices=[kb.questions["xray_was_normal"]], score=0.5)
+    story = (
+        "My son runs and his foot hurts. The X-ray was fine. Then the MRI found a stress fracture. How was it missed?"
+    )
+    messages = reply(kb, story, None, intent, [("condition", "stress_fracture")], decision)
+    assert messages[0]["text"].startswith(f"**{card.question}**")
+
+
 @pytest.mark.parametrize(
-    "subject, topic, score",
+    "subject, score",
     [
-        (Context(condition="stress_fracture"), "side_effects", 0.5),  # the card answers another topic
-        (Context(condition="bone_bruise"), "diagnosis", 0.5),  # its facts are about another condition
-        (Context(condition="stress_fracture"), "diagnosis", 0.35),  # too weak a match to lead
+        (Context(condition="bone_bruise"), 0.5),  # its facts are about another condition
+        (Context(condition="stress_fracture"), 0.35),  # too weak a match to lead
     ],
 )
-def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, topic, score):
+def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
     decision = Decision(
         card=kb.questions["stress_fracture_signs"], choices=[kb.questions["xray_was_normal"]], score=score
     )
-    assert not on_subject_and_topic(kb, decision, subject, topic)
+    assert not card_on_the_subject(kb, decision, subject)
 
 
 @pytest.mark.parametrize(
