@@ -26,6 +26,7 @@ from bme.questions import (
     implied_subjects,
     index_for,
     is_follow_up,
+    names_its_own_subject,
     names_only_its_own_subjects,
     on_the_sites,
     prepare,
@@ -277,6 +278,29 @@ def answer_question(
     elif events is None:
         offer_likely_topics(dispatcher, tracker, kb)
     return events or []
+
+
+class ActionHelp(Action):
+    """ "What can you do?" gets what the assistant covers. A question the classifier took for a
+    request for help, but that names a subject the assistant covers ("how do I know I have
+    Charcot foot?", "when to ask your doctor about bone marrow lesions?"), is answered instead."""
+
+    def name(self) -> Text:
+        return "action_help"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
+        kb = knowledge_base()
+        text = tracker.latest_message.get("text") or ""
+        if asks_a_question(text) and names_its_own_subject(kb, matcher_for(kb).find(text)):
+            return answer_question(dispatcher, tracker, kb, intent=topic_intent(kb, tracker))
+        dispatcher.utter_message(response="utter_help")
+        return []
+
+
+def topic_intent(kb: KnowledgeBase, tracker: Tracker) -> Optional[str]:
+    """The intent the classifier ranked highest among those that ask about a topic."""
+    names = [item.get("name") for item in tracker.latest_message.get("intent_ranking") or []]
+    return next((name for name in names if kb.topic_for_intent(name)), None)
 
 
 class ActionListSources(Action):

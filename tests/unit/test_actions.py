@@ -10,6 +10,7 @@ from actions.actions import (
     ActionAnswerQuestion,
     ActionExplainWhy,
     ActionGreet,
+    ActionHelp,
     ActionListSources,
     ActionRedFlag,
     ActionRephraseFallback,
@@ -184,6 +185,22 @@ def test_why_before_anything_was_said_is_taken_as_a_question(kb):
 def test_a_why_question_about_another_condition_is_declined(kb):
     messages, _ = run(ActionExplainWhy(), make_tracker("why do I get gout?", "ask_why"))
     assert messages[0]["text"].startswith(kb.messages["not_covered"].text.split("{subject}")[0])
+
+
+@pytest.mark.parametrize("text", ["what can you do?", "help", "how do I use this?"])
+def test_a_request_for_help_gets_what_the_assistant_covers(text):
+    messages, _ = run(ActionHelp(), make_tracker(text, "help"))
+    assert [message["response"] for message in messages] == ["utter_help"]
+
+
+def test_a_question_on_a_covered_subject_taken_for_help_is_answered(kb):
+    ranking = [("help", 0.6), ("ask_sources", 0.2), ("ask_diagnosis", 0.1)]
+    tracker = make_tracker(
+        "How would I know if I have Charcot foot?", "help", [("condition", "charcot")], ranking=ranking
+    )
+    messages, _ = run(ActionHelp(), tracker)
+    assert messages[0]["response"] is None
+    assert messages[0]["text"].startswith("**") and "Charcot" in messages[0]["text"]
 
 
 def test_red_flag_message_comes_from_the_knowledge_base(kb):

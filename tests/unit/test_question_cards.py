@@ -558,6 +558,16 @@ def test_lay_words_of_asking_find_the_card_that_answers(kb, question, card_id):
     assert kb.questions[card_id].answer.patient in text_of(reply(kb, question))
 
 
+def test_a_story_of_a_warm_swollen_foot_with_nerve_damage_gets_the_charcot_signs_card(kb):
+    """How an early Charcot foot shows and why it is missed, not how long its cast stays on."""
+    story = (
+        "My dad has diabetes and his foot is warm and swollen but hardly hurts. "
+        "The GP said it was a sprain. Could it be Charcot?"
+    )
+    text = text_of(reply(kb, story, entities=[("condition", "charcot")]))
+    assert text.startswith(f"**{kb.questions['charcot_signs'].question}**")
+
+
 def test_a_question_naming_two_treatments_can_get_the_card_on_either(kb):
     question = "My grandmother is 91 and takes morphine for a spine fracture. Is she too old for kyphoplasty?"
     entities = [("treatment", "morphine"), ("treatment", "kyphoplasty")]
