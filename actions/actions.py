@@ -281,7 +281,7 @@ def answer_question(
 
 
 class ActionHelp(Action):
-    """ "What can you do?" gets what the assistant covers. A question the classifier took for a
+    """ "What can you do?" gets what the assistant covers (the help menu). A question the classifier took for a
     request for help, but that names a subject the assistant covers ("how do I know I have
     Charcot foot?", "when to ask your doctor about bone marrow lesions?"), is answered instead."""
 
@@ -293,7 +293,7 @@ class ActionHelp(Action):
         text = tracker.latest_message.get("text") or ""
         if asks_a_question(text) and names_its_own_subject(kb, matcher_for(kb).find(text)):
             return answer_question(dispatcher, tracker, kb, intent=topic_intent(kb, tracker))
-        dispatcher.utter_message(response="utter_help")
+        say(dispatcher, kb.messages["help_menu"])
         return []
 
 
