@@ -33,7 +33,7 @@ from bme.questions import (
     strays_from_its_subjects,
     uncovered_subject,
 )
-from bme.retrieval import asks_a_question, question_spans, tells_a_story
+from bme.retrieval import asks_a_question, question_spans, sentences, tells_a_story
 from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, claimed_audience, matcher_for, red_flag_detector_for
 
 try:
@@ -357,12 +357,13 @@ class ActionAnswerBeforePlan(Action):
 
 
 def card_before_plan(kb: KnowledgeBase, tracker: Tracker) -> Optional[QuestionCard]:
-    """The overview for a general request; for a story, the card that answers what it asks, unless
-    that card only offers the plan ("what would you recommend for me?"), which follows anyway."""
+    """The overview for a general request; for a story (two sentences or more, one asking about
+    something it names), the card that answers what it asks, unless that card only offers the plan
+    ("what would you recommend for me?"), which follows anyway."""
     text = tracker.latest_message.get("text") or ""
     if asks_in_general(kb, text):
         return kb.questions[kb.plan.overview_card]
-    if not (tells_a_story(text) and question_spans(text)):
+    if len(sentences(text)) < 2 or not question_spans(text):
         return None
     card = card_decision(tracker, kb).card
     return card if card and not card.offers_plan else None

@@ -451,13 +451,24 @@ def test_a_general_plan_request_gets_the_overview_before_the_plan(kb, request_te
     assert (card.answer.patient in text) is overview
 
 
-def test_a_story_asking_for_the_plan_gets_its_question_answered_first(kb):
-    story = (
-        "My father is 84 and has a new compression fracture in his spine. The pain is bad even with "
-        "paracetamol. His doctor mentioned a cement injection. Is it worth it for him?"
-    )
+@pytest.mark.parametrize(
+    "story, card_id",
+    [
+        (
+            "My father is 84 and has a new compression fracture in his spine. The pain is bad even with "
+            "paracetamol. His doctor mentioned a cement injection. Is it worth it for him?",
+            "vertebroplasty_worth_it",
+        ),
+        (
+            "My dad's new spine fracture still hurts badly after six weeks of painkillers. "
+            "When is a cement injection done?",
+            "vertebroplasty_when",
+        ),
+    ],
+)
+def test_a_story_asking_for_the_plan_gets_its_question_answered_first(kb, story, card_id):
     _, messages = run(ActionAnswerBeforePlan(), tracker(story, intent="start_treatment_plan", loop=None))
-    assert kb.questions["vertebroplasty_worth_it"].answer.patient in messages[0]["text"]
+    assert messages[0]["text"].startswith(f"**{kb.questions[card_id].question}**")
 
 
 def test_a_story_whose_card_only_offers_the_plan_goes_straight_to_the_plan(kb):
