@@ -281,9 +281,10 @@ def answer_question(
 
 
 class ActionHelp(Action):
-    """ "What can you do?" gets what the assistant covers (the help menu). A question the classifier took for a
-    request for help, but that names a subject the assistant covers ("how do I know I have
-    Charcot foot?", "when to ask your doctor about bone marrow lesions?"), is answered instead."""
+    """ "What can you do?" gets what the assistant covers (the help menu). A question the
+    classifier took for a request for help, but that names a subject the assistant covers ("how do
+    I know I have Charcot foot?", "when to ask your doctor about bone marrow lesions?"), is
+    answered instead."""
 
     def name(self) -> Text:
         return "action_help"
