@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from bme.knowledge import knowledge_base
 
 KB = knowledge_base()
@@ -57,9 +59,18 @@ def test_neuro_symptoms_stop_the_plan_with_urgent_care_first(chat):
     assert KB.plan.urgent_heading in "\n".join(replies)
 
 
-def test_red_flag_message_mid_plan(chat):
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my legs have gone numb and I can't control my bladder",
+        # Names a body site, which the plan asks for: the red flag must not be taken as an answer.
+        "my back suddenly went numb between my legs and I can't pee properly",
+    ],
+)
+def test_red_flag_message_mid_plan(chat, message):
     chat("make me a plan")
-    replies = texts(chat("my legs have gone numb and I can't control my bladder"))
+    chat("yes")
+    replies = texts(chat(message))
     assert replies[0].startswith("⚠️")
     assert "Your plan" not in "\n".join(replies)
 
