@@ -75,6 +75,14 @@ def test_red_flag_message_mid_plan(chat, message):
     assert "Your plan" not in "\n".join(replies)
 
 
+def test_a_question_naming_a_body_site_mid_plan_is_answered_and_the_plan_resumes(chat):
+    chat("make me a plan")
+    chat("yes")
+    replies = texts(chat("can I walk on my knee with bone marrow edema?"))
+    assert replies[0].startswith("**"), replies
+    assert QUESTIONS["etiology"].ask.text in replies
+
+
 def test_invalid_answer_re_ask_then_why_and_skip(chat):
     chat("make me a plan")
     chat("yes")
