@@ -20,6 +20,7 @@ from bme.questions import (
     Decision,
     about,
     asked_treatments,
+    asks_for_a_plan,
     asks_in_general,
     card_on_the_subject,
     decide,
@@ -142,8 +143,14 @@ def chosen_card(kb: KnowledgeBase, tracker: Tracker) -> Optional[QuestionCard]:
 
 def send_card(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, card: QuestionCard) -> List:
     answer = answers.answer_card(kb, card, tracker.get_slot("audience"))
-    buttons = [kb.buttons.make_plan.dict()] if card.offers_plan and not tracker.active_loop_name else []
-    return send_rated_answer(dispatcher, kb, answer, buttons, tracker, card.id)
+    return send_rated_answer(dispatcher, kb, answer, plan_buttons(kb, tracker, card.offers_plan), tracker, card.id)
+
+
+def plan_buttons(kb: KnowledgeBase, tracker: Tracker, offered: bool) -> List[Dict[str, str]]:
+    """The "make a plan" button under an answer that offers the plan, or whose message asked for one
+    besides its question ("Is it worth it at her age? Can you make a plan for her?"); none during the plan."""
+    wanted = offered or asks_for_a_plan(tracker.latest_message.get("text") or "")
+    return [kb.buttons.make_plan.dict()] if wanted and not tracker.active_loop_name else []
 
 
 def offer_choices(
@@ -175,8 +182,7 @@ def answer_topic(
         buttons = topic_buttons(kb, answer.suggestions, explicit_context(kb, tracker))
         dispatcher.utter_message(text=answer.text, buttons=buttons)
         return []
-    buttons = [kb.buttons.make_plan.dict()] if topic in PLAN_TOPICS and not tracker.active_loop_name else []
-    return send_rated_answer(dispatcher, kb, answer, buttons, tracker, topic)
+    return send_rated_answer(dispatcher, kb, answer, plan_buttons(kb, tracker, topic in PLAN_TOPICS), tracker, topic)
 
 
 def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:

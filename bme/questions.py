@@ -56,6 +56,13 @@ UNCOVERED = "uncovered"
 # relatives and patients are the vocabulary's audience terms ("my dad", "this patient").
 OWN_CASE = re.compile(r"\b(i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|we're|us|our)\b", re.I)
 CASE_AUDIENCES = {"patient", "caregiver"}
+# A plan asked for in a message that asks something else too: "Is it worth it at her age? Can you
+# make a plan for her?", "I'd like a step-by-step plan".
+PLAN_REQUEST = re.compile(
+    r"\b(?:make|give|create|draw up|put together|work out|build)\b[^.?!]{0,25}\bplan\b"
+    r"|\bplan for (?:me|her|him|us|them|my)\b|\bstep[- ]by[- ]step\b",
+    re.I,
+)
 
 
 @dataclass
@@ -81,6 +88,10 @@ def asks_in_general(kb: KnowledgeBase, text: str) -> bool:
     named = matcher_for(kb).find(text)
     own_case = {match.value for match in named if match.entity == "audience"} & CASE_AUDIENCES
     return names_its_own_subject(kb, named) and not own_case
+
+
+def asks_for_a_plan(text: str) -> bool:
+    return bool(PLAN_REQUEST.search(text))
 
 
 def is_follow_up(text: str) -> bool:

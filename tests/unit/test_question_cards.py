@@ -568,6 +568,20 @@ def test_a_story_of_a_warm_swollen_foot_with_nerve_damage_gets_the_charcot_signs
     assert text.startswith(f"**{kb.questions['charcot_signs'].question}**")
 
 
+@pytest.mark.parametrize("plan_asked", [True, False])
+def test_a_card_answering_a_message_that_also_asks_for_a_plan_offers_it(kb, plan_asked):
+    """The card answers the question; the plan asked for besides it is one click away."""
+    story = (
+        "My mum is 86 and has a new compression fracture in her spine. The pain is still bad after "
+        "two weeks of paracetamol. Is kyphoplasty worth it at her age?"
+    ) + (" Can you make a plan for her?" if plan_asked else "")
+    messages = reply(kb, story, entities=[("condition", "vertebral_compression_fracture")])
+    assert not kb.questions["vertebroplasty_worth_it"].offers_plan
+    assert messages[0]["text"].startswith(f"**{kb.questions['vertebroplasty_worth_it'].question}**")
+    titles = [button["title"] for message in messages for button in message.get("buttons") or []]
+    assert (kb.buttons.make_plan.title in titles) is plan_asked
+
+
 def test_a_question_naming_two_treatments_can_get_the_card_on_either(kb):
     question = "My grandmother is 91 and takes morphine for a spine fracture. Is she too old for kyphoplasty?"
     entities = [("treatment", "morphine"), ("treatment", "kyphoplasty")]
