@@ -225,6 +225,15 @@ class CardAnswer(StrictModel):
     professional: Text
 
 
+class ToldBy(StrictModel):
+    """Told by a message when, for any one alternative, every group of phrases has at least one
+    phrase in the message (bme/vocabulary.py PhraseGroupDetector)."""
+
+    alternatives: List[List[List[Text]]] = Field(min_items=1)
+    # Phrases that say the words mean something else: "pain running down my leg" tells of no run.
+    unless: List[Text] = []
+
+
 class QuestionCard(StrictModel):
     """A question people ask, the ways they ask it, and the facts that answer
     it. Facts stay the only source of clinical statements: a card selects and
@@ -248,6 +257,10 @@ class QuestionCard(StrictModel):
     # subject, and with which they decline the question: a car crash is no subject (it also brings
     # bone bruises), a spine fracture from one is spine trauma.
     only_with: List[Text] = []
+    # Out-of-scope cards only: phrases that tell the subject together where no single word names
+    # it (stopping a bone medicine taken for thin bones), declining a question that names no
+    # covered condition or finding, even when it names a covered treatment.
+    told_by: Optional[ToldBy] = None
 
     @validator("out_of_scope")
     def answer_and_facts_only_in_scope(cls, out_of_scope, values):
@@ -274,6 +287,12 @@ class QuestionCard(StrictModel):
         if only_with and not values.get("named_by"):
             raise ValueError("only a card named by words can name the conditions it comes with")
         return only_with
+
+    @validator("told_by")
+    def told_only_when_out_of_scope(cls, told_by, values):
+        if told_by and not values.get("out_of_scope"):
+            raise ValueError("only an out-of-scope card is told by phrases")
+        return told_by
 
 
 class VocabularyEntry(StrictModel):
@@ -304,14 +323,10 @@ class RedFlagMessage(StrictModel):
     professional: Text
 
 
-class PhraseGroups(StrictModel):
-    """Told by a message when, for any one alternative, every group of phrases has at least one
-    phrase in the message (bme/vocabulary.py PhraseGroupDetector)."""
+class PhraseGroups(ToldBy):
+    """Phrase groups with a name: a red flag, a sign."""
 
     id: constr(regex=r"^[a-z0-9_]+$")
-    alternatives: List[List[List[Text]]] = Field(min_items=1)
-    # Phrases that say the words mean something else: "pain running down my leg" tells of no run.
-    unless: List[Text] = []
 
 
 class RedFlag(PhraseGroups):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Sequence
 
 from bme.answers import Context
-from bme.knowledge import KnowledgeBase, QuestionCard, VocabularyEntry
+from bme.knowledge import KnowledgeBase, PhraseGroups, QuestionCard, VocabularyEntry
 from bme.meaning import sentence_encoder
 from bme.retrieval import (
     POINTING_BACK,
@@ -23,7 +23,14 @@ from bme.retrieval import (
     question_spans,
     tells_a_story,
 )
-from bme.vocabulary import TermMatch, VocabularyMatcher, canonical_word, matcher_for, sign_detector_for
+from bme.vocabulary import (
+    PhraseGroupDetector,
+    TermMatch,
+    VocabularyMatcher,
+    canonical_word,
+    matcher_for,
+    sign_detector_for,
+)
 
 # Card scores (bme/retrieval.py) at or above which a card is answered directly,
 # at or above which the best card is answered with its close rivals offered after it,
@@ -207,9 +214,22 @@ def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) 
     outranking = [card for card in uncovered if card.outranks_covered_subjects or card.only_with]
     if outranking:
         return outranking[0]
+    told = told_uncovered_subject(kb, text, named)
+    if told:
+        return told
     if names_its_own_subject(kb, asked_about(kb, text, named)):
         return None
     return uncovered[0] if uncovered else None
+
+
+def told_uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[QuestionCard]:
+    """The out-of-scope subject ``text`` tells by its card's phrases together (``told_by``: "on Prolia
+    for osteoporosis, is it dangerous to stop?"), when it names no covered condition or finding: the
+    covered treatment such a message names does not make it the assistant's subject."""
+    if any(match.entity in NAMED_DIAGNOSES for match in named):
+        return None
+    told = told_subject_detector_for(kb).detect(text)
+    return kb.questions[told.id] if told else None
 
 
 def named_uncovered_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[QuestionCard]:
@@ -305,6 +325,7 @@ def names_only_its_own_subjects(
 
 _indexes = {}
 _subject_matchers = {}
+_told_subject_detectors = {}
 _card_treatments = {}
 _card_sites = {}
 
@@ -315,6 +336,7 @@ def prepare(kb: KnowledgeBase) -> None:
     waits for it (the vectors take about ten seconds when they are not kept from an earlier start)."""
     index_for(kb)
     subject_matcher_for(kb)
+    told_subject_detector_for(kb)
     sign_detector_for(kb)
     for card in kb.questions.values():
         treatments_of(kb, card)
@@ -332,6 +354,14 @@ def subject_matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
         # "The MRI didn't show a Morton's neuroma" names no subject.
         _subject_matchers[id(kb)] = VocabularyMatcher({UNCOVERED: named}, deniable=(UNCOVERED,))
     return _subject_matchers[id(kb)]
+
+
+def told_subject_detector_for(kb: KnowledgeBase) -> PhraseGroupDetector[PhraseGroups]:
+    """Finds the out-of-scope subjects told by phrases together (see told_uncovered_subject)."""
+    if id(kb) not in _told_subject_detectors:
+        told = [PhraseGroups(id=card.id, **card.told_by.dict()) for card in kb.questions.values() if card.told_by]
+        _told_subject_detectors[id(kb)] = PhraseGroupDetector(told)
+    return _told_subject_detectors[id(kb)]
 
 
 def index_for(kb: KnowledgeBase) -> QuestionIndex:

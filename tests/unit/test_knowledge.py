@@ -203,6 +203,16 @@ def test_a_card_outranking_the_covered_subjects_must_be_named_by_words(kb_copy):
     assert "only a card named by words can outrank the covered subjects" in str(error.value)
 
 
+def test_only_an_out_of_scope_card_is_told_by_phrases(kb_copy):
+    def told_in_scope(data):
+        card = next(card for card in data["questions"] if card["id"] == "return_to_running")
+        card["told_by"] = {"alternatives": [[["marathon"], ["again"]]]}
+
+    _edit_yaml(kb_copy / "questions" / "activity.yml", told_in_scope)
+    with pytest.raises(KnowledgeError, match="only an out-of-scope card is told by phrases"):
+        load_knowledge_base(kb_copy)
+
+
 def test_a_card_that_comes_only_with_a_condition_names_a_known_one(kb_copy):
     def unknown_condition(data):
         card = next(card for card in data["questions"] if card["id"] == "spine_trauma")

@@ -389,6 +389,38 @@ def test_a_bone_medicine_for_thin_bones_alone_is_declined_and_after_a_spine_frac
     assert kb.questions["bone_check_after_spinal_fracture"].answer.patient in after_a_fracture
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My mother has osteoporosis and has been on Fosamax for nine years. Is it safe to stop now?",
+        "I take alendronate for thin bones and my GP wants to take me off it. Should I worry?",
+    ],
+)
+def test_stopping_a_bone_medicine_taken_for_thin_bones_is_osteoporosis_care(kb, text):
+    """Scope rule 4 (tests/answers/README.md): the medicine is ours, going on with it or stopping it
+    for thin bones alone is not."""
+    subject = kb.questions["osteoporosis_care"].question
+    assert text_of(reply(kb, text)).startswith(kb.messages["not_covered"].text.format(subject=subject))
+
+
+@pytest.mark.parametrize(
+    "text, card_id",
+    [
+        # The medicine's own risks stay in scope whatever it is taken for.
+        (
+            "I have osteoporosis and my dentist worries about my jaw. Should I stop taking Fosamax?",
+            "bisphosphonate_risks",
+        ),
+        # Thin bones after a spine fracture are ours.
+        ("My mother broke a vertebra from osteoporosis. Should she keep taking Fosamax?", None),
+    ],
+)
+def test_a_bone_medicine_s_risks_or_a_spine_fracture_keep_stopping_it_in_scope(kb, text, card_id):
+    assert uncovered_subject(kb, text, matcher_for(kb).find(text)) is None
+    if card_id:
+        assert kb.questions[card_id].answer.patient in text_of(reply(kb, text))
+
+
 def test_myeloma_and_tumours_are_our_subject_in_the_spine_only(kb):
     """In the spine they bring the fractures the assistant covers; elsewhere they are not its subject."""
     in_the_spine = "My father's myeloma has reached his spine. What can help the pain?"
