@@ -548,6 +548,13 @@ def test_ultrasound_for_fracture_healing_is_declined(kb):
     assert text.startswith(kb.messages["not_covered"].text.format(subject=subject))
 
 
+@pytest.mark.parametrize(
+    "question", ["My knee MRI shows bone marrow lesions. Should I tell my doctor?", "What is a BML on a knee scan?"]
+)
+def test_bone_marrow_lesions_are_asked_about_as_knee_arthritis_names_them(kb, question):
+    assert kb.questions["knee_arthritis_marrow_lesions"].answer.patient in text_of(reply(kb, question))
+
+
 def test_a_spinal_fusion_is_declined(kb):
     subject = kb.questions["spinal_decompression"].question
     text = text_of(reply(kb, "I am having a lumbar fusion next month. How long will I be off work?"))
