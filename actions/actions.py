@@ -141,9 +141,18 @@ def chosen_card(kb: KnowledgeBase, tracker: Tracker) -> Optional[QuestionCard]:
     return kb.questions.get(next(tracker.get_latest_entity_values("question_card"), None) or "")
 
 
-def send_card(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, card: QuestionCard) -> List:
+def send_card(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    kb: KnowledgeBase,
+    card: QuestionCard,
+    plan_follows: bool = False,
+) -> List:
+    """The card's answer, rated; offering the plan when the card or message calls for it, unless
+    the plan follows anyway."""
     answer = answers.answer_card(kb, card, tracker.get_slot("audience"))
-    return send_rated_answer(dispatcher, kb, answer, plan_buttons(kb, tracker, card.offers_plan), tracker, card.id)
+    buttons = [] if plan_follows else plan_buttons(kb, tracker, card.offers_plan)
+    return send_rated_answer(dispatcher, kb, answer, buttons, tracker, card.id)
 
 
 def plan_buttons(kb: KnowledgeBase, tracker: Tracker, offered: bool) -> List[Dict[str, str]]:
@@ -306,8 +315,12 @@ class ActionHelp(Action):
 
 def topic_intent(kb: KnowledgeBase, tracker: Tracker) -> Optional[str]:
     """The intent the classifier ranked highest among those that ask about a topic."""
-    names = [item.get("name") for item in tracker.latest_message.get("intent_ranking") or []]
-    return next((name for name in names if kb.topic_for_intent(name)), None)
+    return next((name for name in ranked_intents(tracker) if kb.topic_for_intent(name)), None)
+
+
+def ranked_intents(tracker: Tracker) -> List[str]:
+    """The latest message's intents, likeliest first."""
+    return [item["name"] for item in tracker.latest_message.get("intent_ranking") or [] if item.get("name")]
 
 
 class ActionListSources(Action):
@@ -357,10 +370,7 @@ class ActionAnswerBeforePlan(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
         card = card_before_plan(kb, tracker)
-        if not card:
-            return []
-        answer = answers.answer_card(kb, card, tracker.get_slot("audience"))
-        return send_rated_answer(dispatcher, kb, answer, [], tracker, card.id)
+        return send_card(dispatcher, tracker, kb, card, plan_follows=True) if card else []
 
 
 def card_before_plan(kb: KnowledgeBase, tracker: Tracker) -> Optional[QuestionCard]:
@@ -443,15 +453,13 @@ def asks_something(text: str) -> bool:
 def asked_intent(tracker: Tracker) -> Optional[str]:
     """The intent the classifier ranked first after the red flags: what the story asks once the
     warning signs are named ("how long will it take?" is a prognosis question)."""
-    names = [item.get("name") for item in tracker.latest_message.get("intent_ranking") or []]
-    return next((name for name in names if name and name not in RED_FLAG_INTENTS.values()), None)
+    return next((name for name in ranked_intents(tracker) if name not in RED_FLAG_INTENTS.values()), None)
 
 
 def offer_likely_topics(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> None:
     """Not understood: show the message back (escaped) and offer the topics
     the classifier found likeliest, or say that nothing arrived."""
-    ranking = [item.get("name") for item in tracker.latest_message.get("intent_ranking") or []]
-    topics = [topic for topic in map(kb.topic_for_intent, ranking) if topic]
+    topics = [topic for topic in map(kb.topic_for_intent, ranked_intents(tracker)) if topic]
     topics += [topic for topic in kb.topics if topic not in topics]
     buttons = topic_buttons(kb, topics[:3], answers.Context()) + [kb.buttons.help.dict()]
     text = tracker.latest_message.get("text") or ""
