@@ -32,6 +32,7 @@ from bme.questions import (
     on_the_sites,
     prepare,
     strays_from_its_subjects,
+    told_only_in_the_story,
     uncovered_subject,
 )
 from bme.retrieval import asks_a_question, question_spans, sentences, tells_a_story
@@ -249,13 +250,16 @@ def reply_to_question(
     topic = kb.topic_for_intent(intent)
     topic = topic or ("treatment" if explicit.treatment or explicit.condition else None)
     answer = topic_answer(tracker, kb, topic) if topic else None
-    # When the cards are unsure, a topic the message names a subject for answers better, unless it
-    # has nothing sourced on that subject; nothing is offered for a message that may not be about
-    # what the assistant covers.
+    # When the cards are unsure, a topic the message asks about a subject for answers better, unless
+    # it has nothing sourced on that subject (a drug told only in the story is not asked about);
+    # nothing is offered for a message that may not be about what the assistant covers.
+    asked_subject = explicit.condition or (
+        explicit.treatment and not told_only_in_the_story(kb, text, explicit.treatment)
+    )
     topic_fits = (
         answer
         and answer.found
-        and (explicit.treatment or explicit.condition or is_follow_up(text))
+        and (asked_subject or is_follow_up(text))
         and not card_on_the_subject(kb, decision, explicit)
     )
     unrelated = intent == OUT_OF_SCOPE and not (explicit.treatment or explicit.condition)

@@ -253,6 +253,16 @@ def asked_about(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Lis
     return [match for match in named if match.entity != "treatment" or match.value in asked]
 
 
+def told_only_in_the_story(kb: KnowledgeBase, text: str, treatment: str) -> bool:
+    """The message's words name ``treatment`` (a canonical id), and none of its asking sentences
+    does: "numerous anti-inflammatory medicines have been no help ... can you give me any
+    information?" asks for no NSAID facts. A button's payload names its treatment without words."""
+    matcher = matcher_for(kb)
+    return treatment in matcher.values(text, "treatment") and treatment not in matcher.values(
+        asked_part(text), "treatment"
+    )
+
+
 def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], given: Sequence[str]) -> List[str]:
     """The treatments the cards must be about (see about): those the asking sentences name when
     they name a subject of their own, else every one the message names. A son's anti-inflammatory

@@ -272,6 +272,21 @@ def test_an_unsure_card_on_the_named_subject_answers_whatever_topic_the_classifi
     assert messages[0]["text"].startswith(f"**{card.question}**")
 
 
+def test_a_drug_told_only_in_the_story_does_not_make_the_topic_answer_an_unsure_card(kb):
+    """ "Numerous anti-inflammatory medicines have been no help" tells of NSAIDs, it does not ask about them."""
+    story = (
+        "I am 82 and my back pain is so bad I can hardly bear it. Numerous anti-inflammatory medicines "
+        "have been no help. I was told my backbones are brittle and fracturing. Can you give me any information?"
+    )
+    card = kb.questions["spinal_fracture_pain"]
+    decision = Decision(card=card, choices=[kb.questions["home_care"]], score=0.35)
+    messages = reply(kb, story, None, "ask_treatment", [("treatment", "nsaids")], decision)
+    assert messages[0]["text"].startswith(f"**{card.question}**")
+    asked = story.replace("Can you give me any information?", "Can I take stronger anti-inflammatory medicines?")
+    messages = reply(kb, asked, None, "ask_treatment", [("treatment", "nsaids")], decision)
+    assert not messages[0]["text"].startswith(f"**{card.question}**")
+
+
 @pytest.mark.parametrize(
     "subject, score",
     [
