@@ -33,6 +33,8 @@ def detector(kb):
         ("Charcot foot and diabetes", "condition", "charcot"),
         ("transient osteoporosis of the hip", "condition", "bmes"),
         ("bone bruise after a fall", "condition", "bone_bruise"),
+        ("contusion involving the lateral femoral condyle", "condition", "bone_bruise"),
+        ("a bone marrow lesion under worn cartilage", "finding", "bone_marrow_lesion"),
         ("pain in my left knee", "body_site", "knee"),
         ("a stress reaction in my shin bone", "body_site", "shin"),
         ("my tibial stress fracture", "body_site", "shin"),
