@@ -436,6 +436,17 @@ def test_a_bone_medicine_s_risks_or_a_spine_fracture_keep_stopping_it_in_scope(k
         assert kb.questions[card_id].answer.patient in text_of(reply(kb, text))
 
 
+def test_a_story_of_a_bone_medicine_and_jaw_bone_death_gets_the_risks_card(kb):
+    """Osteonecrosis of the jaw is the medicine's risk, not the hip's osteonecrosis."""
+    story = (
+        "My dentist is upset that I take Boniva because of jaw bone death. My rheumatologist wants me on it. "
+        "Which of them is right?"
+    )
+    named = [(match.entity, match.value) for match in matcher_for(kb).find(story)]
+    text = text_of(reply(kb, story, None, "ask_treatment", named))
+    assert kb.questions["bisphosphonate_risks"].answer.patient in text
+
+
 def test_myeloma_and_tumours_are_our_subject_in_the_spine_only(kb):
     """In the spine they bring the fractures the assistant covers; elsewhere they are not its subject."""
     in_the_spine = "My father's myeloma has reached his spine. What can help the pain?"

@@ -35,6 +35,7 @@ def detector(kb):
         ("bone bruise after a fall", "condition", "bone_bruise"),
         ("contusion involving the lateral femoral condyle", "condition", "bone_bruise"),
         ("a bone marrow lesion under worn cartilage", "finding", "bone_marrow_lesion"),
+        ("he talks about degeneration of the jawbone", "condition", "jaw_osteonecrosis"),
         ("pain in my left knee", "body_site", "knee"),
         ("a stress reaction in my shin bone", "body_site", "shin"),
         ("my tibial stress fracture", "body_site", "shin"),
