@@ -547,6 +547,22 @@ def test_an_injury_with_a_normal_x_ray_is_answered_on_what_an_x_ray_misses(kb):
     assert "a normal X-ray does not rule it out" in text
 
 
+def test_a_knock_that_bruised_a_bone_is_a_question_on_bone_bruises(kb):
+    story = (
+        "I banged my knee on a car door and got a big bruise. Two weeks on, the bone under it still aches. "
+        "Should I worry?"
+    )
+    text = text_of(reply(kb, story))
+    assert text != kb.messages["out_of_scope"].text
+    assert "bone bruise" in text.lower()
+
+
+def test_a_bruise_on_a_muscle_is_declined(kb):
+    subject = kb.questions["muscle_injury"].question
+    story = "I was kicked in the thigh playing football and have a huge bruise on the muscle. How long will it last?"
+    assert text_of(reply(kb, story)).startswith(kb.messages["not_covered"].text.format(subject=subject))
+
+
 def test_a_sign_makes_a_story_the_assistants_own_unless_it_names_a_subject_not_covered(kb):
     """Out-of-scope cards may not decline a story whose sign points to a covered condition, unless
     the story also names an uncovered subject (shin splints)."""
