@@ -557,6 +557,18 @@ def test_a_knock_that_bruised_a_bone_is_a_question_on_bone_bruises(kb):
     assert "bone bruise" in text.lower()
 
 
+def test_a_fracture_a_runner_kept_running_on_is_a_question_on_stress_fractures(kb):
+    story = (
+        "I run about forty miles a week. My doctor thinks there is a small fracture, but there has been no scan "
+        "yet. I have been running with it for a month. Is it likely to get worse if I carry on?"
+    )
+    text = text_of(reply(kb, story))
+    assert text != kb.messages["out_of_scope"].text
+    assert "stress fracture" in text.lower()
+    fall = story.replace("My doctor thinks", "I fell on a trail and my doctor thinks")
+    assert text_of(reply(kb, fall)) == kb.messages["out_of_scope"].text
+
+
 def test_a_bruise_on_a_muscle_is_declined(kb):
     subject = kb.questions["muscle_injury"].question
     story = "I was kicked in the thigh playing football and have a huge bruise on the muscle. How long will it last?"
