@@ -210,7 +210,7 @@ class QuestionIndex:
         story = sentences(text)
         if len(story) < 2:
             return [(content_words(whole), 1.0)]
-        subject = " ".join(dict.fromkeys(SUBJECT.findall(whole)))
+        subject = content_words(" ".join(dict.fromkeys(SUBJECT.findall(whole))))
         asked = asked_readings(story)
         readings = asked or [(part, 1.0) for part in story]
         own = [(content_words(self._canonical(part)), weight) for part, weight in readings]

@@ -5,7 +5,7 @@ import pytest
 from bme.knowledge import QuestionCard
 from bme.meaning import sentence_encoder
 from bme.questions import OFFER_AT
-from bme.retrieval import QuestionIndex, asks_a_question, is_question, sentences
+from bme.retrieval import QuestionIndex, asks_a_question, content_words, is_question, sentences
 from bme.vocabulary import matcher_for
 
 
@@ -156,3 +156,12 @@ def test_words_of_asking_match_nothing(kb):
     index = QuestionIndex(cards, matcher_for(kb).canonical_text, sentence_encoder())
     # Before, "think" alone matched "I think I broke my finger" above the answer threshold.
     assert best(index, "What do you think is causing this, does anyone know something?").score < OFFER_AT
+
+
+def test_a_story_s_subject_is_spelt_as_the_wordings_are(kb, index):
+    """The subject a story adds to its asking sentence folds plurals as the wordings' words are
+    folded: the story's "bisphosphonates" must meet the wordings' "bisphosphonates"."""
+    story = "My doctor started me on bisphosphonates in spring. It is now autumn. Are these aches normal?"
+    canonical = matcher_for(kb).canonical_text(story)
+    (asked, _), *_ = index._parts(story, canonical)
+    assert set(asked.split()) <= set(content_words(asked).split())
