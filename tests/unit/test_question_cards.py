@@ -336,6 +336,13 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
             "Can he play baseball this spring?",
             "sprains_and_ligaments",
         ),
+        # Scope rule 4 (tests/answers/README.md): going on with or stopping a bone medicine taken
+        # for thin bones alone is osteoporosis care, though the medicine is ours.
+        (
+            "My mother has osteoporosis and has been on Fosamax for nine years. Is it safe to stop now?",
+            "osteoporosis_care",
+        ),
+        ("I take alendronate for thin bones and my GP wants to take me off it. Should I worry?", "osteoporosis_care"),
     ],
 )
 def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):
@@ -389,6 +396,9 @@ def test_a_story_naming_only_another_condition_is_declined_though_it_asks_nothin
         # A car crash is spine trauma only with a spine fracture.
         "After a car accident the MRI shows a bone bruise in my knee. How long will it hurt?",
         "My mother is 82 and has a compression fracture in her spine. Does she need a brace?",
+        # A bone medicine's own risks, or thin bones after a spine fracture, keep stopping it in scope.
+        "I have osteoporosis and my dentist worries about my jaw. Should I stop taking Fosamax?",
+        "My mother broke a vertebra from osteoporosis. Should she keep taking Fosamax?",
     ],
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
@@ -402,38 +412,6 @@ def test_a_bone_medicine_for_thin_bones_alone_is_declined_and_after_a_spine_frac
     assert thin_bones.startswith(kb.messages["not_covered"].text.format(subject=subject))
     after_a_fracture = text_of(reply(kb, "After my spine fracture, should I have a bone density test?"))
     assert kb.questions["bone_check_after_spinal_fracture"].answer.patient in after_a_fracture
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "My mother has osteoporosis and has been on Fosamax for nine years. Is it safe to stop now?",
-        "I take alendronate for thin bones and my GP wants to take me off it. Should I worry?",
-    ],
-)
-def test_stopping_a_bone_medicine_taken_for_thin_bones_is_osteoporosis_care(kb, text):
-    """Scope rule 4 (tests/answers/README.md): the medicine is ours, going on with it or stopping it
-    for thin bones alone is not."""
-    subject = kb.questions["osteoporosis_care"].question
-    assert text_of(reply(kb, text)).startswith(kb.messages["not_covered"].text.format(subject=subject))
-
-
-@pytest.mark.parametrize(
-    "text, card_id",
-    [
-        # The medicine's own risks stay in scope whatever it is taken for.
-        (
-            "I have osteoporosis and my dentist worries about my jaw. Should I stop taking Fosamax?",
-            "bisphosphonate_risks",
-        ),
-        # Thin bones after a spine fracture are ours.
-        ("My mother broke a vertebra from osteoporosis. Should she keep taking Fosamax?", None),
-    ],
-)
-def test_a_bone_medicine_s_risks_or_a_spine_fracture_keep_stopping_it_in_scope(kb, text, card_id):
-    assert uncovered_subject(kb, text, matcher_for(kb).find(text)) is None
-    if card_id:
-        assert kb.questions[card_id].answer.patient in text_of(reply(kb, text))
 
 
 def test_a_story_of_a_bone_medicine_and_jaw_bone_death_gets_the_risks_card(kb):
@@ -547,25 +525,32 @@ def test_an_injury_with_a_normal_x_ray_is_answered_on_what_an_x_ray_misses(kb):
     assert "a normal X-ray does not rule it out" in text
 
 
-def test_a_knock_that_bruised_a_bone_is_a_question_on_bone_bruises(kb):
-    story = (
-        "I banged my knee on a car door and got a big bruise. Two weeks on, the bone under it still aches. "
-        "Should I worry?"
-    )
-    text = text_of(reply(kb, story))
-    assert text != kb.messages["out_of_scope"].text
-    assert "bone bruise" in text.lower()
+# A runner's fracture they kept running on, naming no condition (knowledge/signs.yml).
+KEPT_RUNNING_STORY = (
+    "I run about forty miles a week. My doctor thinks there is a small fracture, but there has been no scan "
+    "yet. I have been running with it for a month. Is it likely to get worse if I carry on?"
+)
 
 
-def test_a_fracture_a_runner_kept_running_on_is_a_question_on_stress_fractures(kb):
-    story = (
-        "I run about forty miles a week. My doctor thinks there is a small fracture, but there has been no scan "
-        "yet. I have been running with it for a month. Is it likely to get worse if I carry on?"
-    )
+@pytest.mark.parametrize(
+    "story, condition",
+    [
+        (
+            "I banged my knee on a car door and got a big bruise. Two weeks on, the bone under it still aches. "
+            "Should I worry?",
+            "bone bruise",
+        ),
+        (KEPT_RUNNING_STORY, "stress fracture"),
+    ],
+)
+def test_a_story_telling_a_knock_that_bruised_a_bone_or_a_fracture_run_on_is_answered_on_it(kb, story, condition):
     text = text_of(reply(kb, story))
     assert text != kb.messages["out_of_scope"].text
-    assert "stress fracture" in text.lower()
-    fall = story.replace("My doctor thinks", "I fell on a trail and my doctor thinks")
+    assert condition in text.lower()
+
+
+def test_a_fracture_from_a_fall_tells_no_runner_s_sign(kb):
+    fall = KEPT_RUNNING_STORY.replace("My doctor thinks", "I fell on a trail and my doctor thinks")
     assert text_of(reply(kb, fall)) == kb.messages["out_of_scope"].text
 
 
