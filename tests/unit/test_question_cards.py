@@ -343,6 +343,8 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
             "osteoporosis_care",
         ),
         ("I take alendronate for thin bones and my GP wants to take me off it. Should I worry?", "osteoporosis_care"),
+        # Heel pain at the first steps after sleep is how plantar fasciitis is told without its name.
+        ("My heel is agony for the first few steps when I get up, then it eases off. What is it?", "plantar_fasciitis"),
     ],
 )
 def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):
@@ -399,6 +401,7 @@ def test_a_story_naming_only_another_condition_is_declined_though_it_asks_nothin
         # A bone medicine's own risks, or thin bones after a spine fracture, keep stopping it in scope.
         "I have osteoporosis and my dentist worries about my jaw. Should I stop taking Fosamax?",
         "My mother broke a vertebra from osteoporosis. Should she keep taking Fosamax?",
+        "The MRI shows a heel stress fracture. It hurts most with the first steps out of bed. How long will it take?",
     ],
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
