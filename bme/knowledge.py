@@ -304,6 +304,9 @@ class VocabularyEntry(StrictModel):
     # Body sites (body_site ids) where such a term is the assistant's subject after all: myeloma or
     # a tumour in the spine brings the spine fractures the assistant covers.
     own_subject_at: List[Text] = []
+    # Broader terms of the same entity type that name this one when a message names both: "a
+    # fracture of L3 (spondylolysis)" tells of one pars fracture, not of a spinal compression fracture too.
+    includes: List[Text] = []
     # spaCy token patterns for wordings too many to list, matched like the synonyms: "a fracture
     # of L3", "edema in the lateral femoral condyle" (https://spacy.io/usage/rule-based-matching).
     # bme/vocabulary.py checks them when it builds its matcher.
@@ -580,6 +583,11 @@ def _load_vocabulary(path: Path) -> Dict[str, Dict[str, VocabularyEntry]]:
             if unknown:
                 raise KnowledgeError(
                     f"{path}: entry '{entity}.{value}': field 'own_subject_at': unknown body sites {sorted(unknown)}"
+                )
+            unknown = set(entry.includes) - set(values)
+            if unknown:
+                raise KnowledgeError(
+                    f"{path}: entry '{entity}.{value}': field 'includes': unknown {entity} {sorted(unknown)}"
                 )
     return vocabulary
 

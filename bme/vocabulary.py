@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Dict, Generic, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
 
@@ -123,6 +123,13 @@ class VocabularyMatcher:
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._patterns = Matcher(self._nlp.vocab, validate=True)  # a wrong pattern stops the load, named
         self._labels: Dict[int, tuple] = {}
+        # (entity, broader value) -> the narrower value that includes it, when both are named.
+        self._included_in = {
+            (entity, broader): value
+            for entity, values in vocabulary.items()
+            for value, entry in values.items()
+            for broader in entry.includes
+        }
         words = set()
         for entity, values in vocabulary.items():
             for value, entry in values.items():
@@ -172,9 +179,22 @@ class VocabularyMatcher:
                     is_denied,
                 )
             )
+        matches = self._narrowed(matches)
         if sites_within:
             matches += self._sites_inside(doc, spans, [match for match, is_denied in matches if not is_denied])
         return sorted(matches, key=lambda found: found[0].start)
+
+    def _narrowed(self, matches: List[Tuple[TermMatch, bool]]) -> List[Tuple[TermMatch, bool]]:
+        """A broader term read as the narrower one the message also names (``includes`` in the
+        vocabulary): the same thing, named twice."""
+        named = {(match.entity, match.value) for match, is_denied in matches if not is_denied}
+        narrowed = []
+        for match, is_denied in matches:
+            narrower = self._included_in.get((match.entity, match.value))
+            if narrower and (match.entity, narrower) in named:
+                match = replace(match, value=narrower)
+            narrowed.append((match, is_denied))
+        return narrowed
 
     def _sites_inside(
         self, doc: Doc, spans: List[Tuple[Span, int]], named: List[TermMatch]

@@ -213,6 +213,15 @@ def test_only_an_out_of_scope_card_is_told_by_phrases(kb_copy):
         load_knowledge_base(kb_copy)
 
 
+def test_a_term_includes_only_known_terms_of_its_own_type(kb_copy):
+    def unknown_broader(data):
+        data["condition"]["spondylolysis"]["includes"] = ["broken_back"]
+
+    _edit_yaml(kb_copy / "vocabulary.yml", unknown_broader)
+    with pytest.raises(KnowledgeError, match=r"entry 'condition.spondylolysis': field 'includes': unknown condition"):
+        load_knowledge_base(kb_copy)
+
+
 def test_a_card_that_comes_only_with_a_condition_names_a_known_one(kb_copy):
     def unknown_condition(data):
         card = next(card for card in data["questions"] if card["id"] == "spine_trauma")

@@ -143,6 +143,13 @@ def test_a_misspelt_term_is_read_as_the_term(matcher, text, entity, value, typed
     assert [(m.value, m.text) for m in matcher.find(text) if m.entity == entity] == [(value, typed)]
 
 
+def test_a_broader_term_named_beside_a_narrower_one_is_read_as_it(matcher):
+    """ "A fracture of the L3 (spondylolysis)" tells of one pars fracture, not of a spinal compression
+    fracture too; named alone, the fracture stays one."""
+    assert matcher.values("My son has a fracture of the L3 (spondylolysis).", "condition") == ["spondylolysis"]
+    assert matcher.values("My mother has a fracture of the L3.", "condition") == ["vertebral_compression_fracture"]
+
+
 def test_english_words_are_not_taken_for_misspelt_terms(matcher):
     """ "talking" is one letter from "walking", "wearing" from "bearing": both are English."""
     assert matcher.find("I was talking while wearing my shoes, sitting and putting things away") == []
