@@ -224,9 +224,10 @@ def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) 
 
 def told_uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[QuestionCard]:
     """The out-of-scope subject ``text`` tells by its card's phrases together (``told_by``: "on Prolia
-    for osteoporosis, is it dangerous to stop?"), when it names no covered condition or finding: the
-    covered treatment such a message names does not make it the assistant's subject."""
-    if any(match.entity in NAMED_DIAGNOSES for match in named):
+    for osteoporosis, is it dangerous to stop?"), when it names no covered condition or finding and
+    tells no sign of one ("osteoporosis and my back hurts" may be a spine fracture): the covered
+    treatment such a message names does not make it the assistant's subject."""
+    if any(match.entity in NAMED_DIAGNOSES for match in named) or sign_detector_for(kb).detect(text):
         return None
     told = told_subject_detector_for(kb).detect(text)
     return kb.questions[told.id] if told else None

@@ -343,6 +343,10 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
             "osteoporosis_care",
         ),
         ("I take alendronate for thin bones and my GP wants to take me off it. Should I worry?", "osteoporosis_care"),
+        (
+            "I take Prolia for osteoporosis and I am moving into a care home. Is it dangerous if the shots stop?",
+            "osteoporosis_care",
+        ),
         # Heel pain at the first steps after sleep is how plantar fasciitis is told without its name.
         ("My heel is agony for the first few steps when I get up, then it eases off. What is it?", "plantar_fasciitis"),
     ],
@@ -401,6 +405,8 @@ def test_a_story_naming_only_another_condition_is_declined_though_it_asks_nothin
         # A bone medicine's own risks, or thin bones after a spine fracture, keep stopping it in scope.
         "I have osteoporosis and my dentist worries about my jaw. Should I stop taking Fosamax?",
         "My mother broke a vertebra from osteoporosis. Should she keep taking Fosamax?",
+        # Thin bones told with the back are a sign of a spine fracture, which is ours.
+        "I have osteoporosis and my back hurts. How can I stop the pain?",
         "The MRI shows a heel stress fracture. It hurts most with the first steps out of bed. How long will it take?",
     ],
 )
