@@ -227,7 +227,7 @@ def told_uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMat
     for osteoporosis, is it dangerous to stop?"), when it names no covered condition or finding and
     tells no sign of one ("osteoporosis and my back hurts" may be a spine fracture): the covered
     treatment such a message names does not make it the assistant's subject."""
-    if any(match.entity in NAMED_DIAGNOSES for match in named) or sign_detector_for(kb).detect(text):
+    if any(match.entity in NAMED_DIAGNOSES for match in named) or implied_subjects(kb, text, named):
         return None
     told = told_subject_detector_for(kb).detect(text)
     return kb.questions[told.id] if told else None
@@ -258,10 +258,9 @@ def told_only_in_the_story(kb: KnowledgeBase, text: str, treatment: str) -> bool
     """The message's words name ``treatment`` (a canonical id), and none of its asking sentences
     does: "numerous anti-inflammatory medicines have been no help ... can you give me any
     information?" asks for no NSAID facts. A button's payload names its treatment without words."""
-    matcher = matcher_for(kb)
-    return treatment in matcher.values(text, "treatment") and treatment not in matcher.values(
-        asked_part(text), "treatment"
-    )
+    named = matcher_for(kb).find(text)
+    asked = {match.value for match in asked_about(kb, text, named) if match.entity == "treatment"}
+    return any(match.value == treatment for match in named) and treatment not in asked
 
 
 def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], given: Sequence[str]) -> List[str]:
