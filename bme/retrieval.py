@@ -28,8 +28,9 @@ from sklearn.preprocessing import normalize
 from bme.knowledge import QuestionCard
 from bme.meaning import SentenceEncoder
 
-# A sentence ends at . ! ? or a line break; people's stories have several.
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# A sentence ends at . ! ? or a line break; people's stories have several. Not inside brackets:
+# "a metatarsal stress reaction (fracture? don't know)" is an aside of the sentence, not a question.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?![^()\n]*\))|\n+")
 # Words that say nothing about the subject: without them, "how do I renew my
 # passport" shares nothing with "can I go running?". "Why" and "where" are not among them:
 # they ask for a cause and a place ("why does this keep happening?" is no question on where).

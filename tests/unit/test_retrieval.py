@@ -144,6 +144,17 @@ def test_sentences_split_a_story():
     assert sentences("I fell. It hurts!\nWhat now?") == ["I fell.", "It hurts!", "What now?"]
 
 
+def test_a_question_mark_inside_brackets_is_an_aside_not_a_question():
+    story = (
+        "I've been out with a metatarsal stress reaction (fracture? don't know) for five weeks. Can I run? (I hope so.)"
+    )
+    assert sentences(story) == [
+        "I've been out with a metatarsal stress reaction (fracture? don't know) for five weeks.",
+        "Can I run?",
+        "(I hope so.)",
+    ]
+
+
 def test_canonical_text_merges_synonyms(kb):
     canonical = matcher_for(kb).canonical_text
     assert canonical("Zometa drip") == canonical("zoledronic acid drip")
