@@ -16,24 +16,15 @@ from bme import answers
 from bme.knowledge import KnowledgeBase, KnowledgeError, Message, QuestionCard, knowledge_base
 from bme.language import written_in_english
 from bme.questions import (
-    MAX_CHOICES,
     Decision,
-    about,
-    asked_treatments,
     asks_for_a_plan,
     asks_in_general,
     card_on_the_subject,
-    decide,
-    implied_subjects,
-    index_for,
+    decide_for_message,
     is_follow_up,
     names_its_own_subject,
-    names_only_its_own_subjects,
-    on_the_sites,
     prepare,
-    strays_from_its_subjects,
     told_only_in_the_story,
-    uncovered_subject,
 )
 from bme.retrieval import asks_a_question, question_spans, sentences, tells_a_story
 from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, claimed_audience, matcher_for, red_flag_detector_for
@@ -202,28 +193,19 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     card = chosen_card(kb, tracker)
     if card:
         return Decision(card=card)
-    named = matcher_for(kb).find(text)
-    uncovered = uncovered_subject(kb, text, named)
-    if uncovered:
-        return Decision(out_of_scope=uncovered)
     # "What are its side effects?" points back at the treatment discussed. "Will it come back?"
     # after "is it cancer?" is about the edema, not the cancer it asked about: a carried
     # condition is no subject to point back at, so the question's card answers.
-    carried = carried_context(kb, tracker)
-    follow_up = is_follow_up(text) and bool(carried.treatment)
-    # Filter before keeping the best three: the card on the named treatment may rank fourth.
-    implied = implied_subjects(kb, text, named)
-    ranked = index_for(kb).rank(text, limit=len(kb.questions), implied=implied)
+    follow_up = is_follow_up(text) and bool(carried_context(kb, tracker).treatment)
     earlier = earlier_context(kb, tracker)
-    discussed = bool(earlier.treatment or earlier.condition)
-    if strays_from_its_subjects(kb, text, named, ranked[0].score if ranked else 0.0, discussed, implied):
-        return Decision(unrelated=True)
-    ranked = on_the_sites(kb, ranked, named)
-    if names_only_its_own_subjects(kb, text, named, implied):
-        ranked = [match for match in ranked if not match.card.out_of_scope]
     given = [canonical_value(kb, "treatment", value) for value in tracker.get_latest_entity_values("treatment")]
-    treatments = asked_treatments(kb, text, named, [value for value in given if value])
-    return decide(about(kb, ranked, treatments)[:MAX_CHOICES], follow_up)
+    return decide_for_message(
+        kb,
+        text,
+        follow_up=follow_up,
+        discussed=bool(earlier.treatment or earlier.condition),
+        given_treatments=[value for value in given if value],
+    )
 
 
 def reply_to_question(

@@ -72,6 +72,24 @@ PLAN_REQUEST = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Reading:
+    """One message, read once for the card decision: the vocabulary terms it names (``named``),
+    the covered condition a sign in it points to (``implied``, see implied_subjects) and the
+    out-of-scope cards whose words it uses (``uncovered``, see named_uncovered_subjects)."""
+
+    text: str
+    named: List[TermMatch]
+    implied: List[str]
+    uncovered: List[QuestionCard]
+
+
+def read_message(kb: KnowledgeBase, text: str, named: Optional[Sequence[TermMatch]] = None) -> Reading:
+    """``named``: the vocabulary terms of ``text``, when the caller has found them already."""
+    named = list(matcher_for(kb).find(text) if named is None else named)
+    return Reading(text, named, implied_subjects(kb, text, named), named_uncovered_subjects(kb, text, named))
+
+
 @dataclass
 class Decision:
     card: Optional[QuestionCard] = None  # answer this card
@@ -104,6 +122,33 @@ def asks_for_a_plan(text: str) -> bool:
 def is_follow_up(text: str) -> bool:
     """A short question that points back at what was discussed."""
     return len(text.split()) <= SHORT_QUESTION_WORDS and bool(POINTING_BACK.search(text))
+
+
+def decide_for_message(
+    kb: KnowledgeBase,
+    text: str,
+    follow_up: bool = False,
+    discussed: bool = False,
+    given_treatments: Sequence[str] = (),
+) -> Decision:
+    """The card that answers ``text``, the cards to offer, the subject not covered, or that it is
+    about nothing the assistant covers. ``follow_up``: a short question pointing back at the
+    treatment the conversation has (see decide); ``discussed``: the conversation already has a
+    covered subject (see strays_from_its_subjects); ``given_treatments``: the treatments of the
+    message's entities (see asked_treatments)."""
+    reading = read_message(kb, text)
+    uncovered = uncovered_subject(kb, reading)
+    if uncovered:
+        return Decision(out_of_scope=uncovered)
+    # Filter before keeping the best three: the card on the named treatment may rank fourth.
+    ranked = index_for(kb).rank(text, limit=len(kb.questions), implied=reading.implied)
+    if strays_from_its_subjects(kb, reading, ranked[0].score if ranked else 0.0, discussed):
+        return Decision(unrelated=True)
+    ranked = on_the_sites(kb, ranked, reading.named)
+    if names_only_its_own_subjects(kb, reading):
+        ranked = [match for match in ranked if not match.card.out_of_scope]
+    treatments = asked_treatments(kb, text, reading.named, given_treatments)
+    return decide(about(kb, ranked, treatments)[:MAX_CHOICES], follow_up)
 
 
 def decide(matches: Sequence[CardMatch], follow_up: bool) -> Decision:
@@ -204,32 +249,31 @@ def _once_per_card(cache: dict, kb: KnowledgeBase, card: QuestionCard, read: Cal
     return cache[key]
 
 
-def uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[QuestionCard]:
+def uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionCard]:
     """The subject the assistant does not cover that a message names ("what foods should I
     avoid with gout?", "when can she do gymnastics after her sprain?", a runner's story of
     Achilles pain that ends "I need some hope of when I can run again"), when it names none of
     the assistant's own (or one that outranks them, an animal's injury): declined however it is
-    worded. ``named``: the vocabulary terms found in ``text`` (the caller has them already)."""
-    uncovered = named_uncovered_subjects(kb, text, named)
-    outranking = [card for card in uncovered if card.outranks_covered_subjects or card.only_with]
+    worded."""
+    outranking = [card for card in reading.uncovered if card.outranks_covered_subjects or card.only_with]
     if outranking:
         return outranking[0]
-    told = told_uncovered_subject(kb, text, named)
+    told = told_uncovered_subject(kb, reading)
     if told:
         return told
-    if names_its_own_subject(kb, asked_about(kb, text, named)):
+    if names_its_own_subject(kb, asked_about(kb, reading.text, reading.named)):
         return None
-    return uncovered[0] if uncovered else None
+    return reading.uncovered[0] if reading.uncovered else None
 
 
-def told_uncovered_subject(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[QuestionCard]:
-    """The out-of-scope subject ``text`` tells by its card's phrases together (``told_by``: "on Prolia
-    for osteoporosis, is it dangerous to stop?"), when it names no covered condition or finding and
-    tells no sign of one ("osteoporosis and my back hurts" may be a spine fracture): the covered
-    treatment such a message names does not make it the assistant's subject."""
-    if any(match.entity in NAMED_DIAGNOSES for match in named) or implied_subjects(kb, text, named):
+def told_uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionCard]:
+    """The out-of-scope subject a message tells by its card's phrases together (``told_by``: "on
+    Prolia for osteoporosis, is it dangerous to stop?"), when it names no covered condition or
+    finding and tells no sign of one ("osteoporosis and my back hurts" may be a spine fracture): the
+    covered treatment such a message names does not make it the assistant's subject."""
+    if any(match.entity in NAMED_DIAGNOSES for match in reading.named) or reading.implied:
         return None
-    told = told_subject_detector_for(kb).detect(text)
+    told = told_subject_detector_for(kb).detect(reading.text)
     return kb.questions[told.id] if told else None
 
 
@@ -289,22 +333,20 @@ def implied_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -
     return [canonical_word("condition", sign.points_to)] if sign else []
 
 
-def strays_from_its_subjects(
-    kb: KnowledgeBase, text: str, named: Sequence[TermMatch], best: float, discussed: bool, implied: Sequence[str]
-) -> bool:
+def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, discussed: bool) -> bool:
     """A story that asks but names no condition, treatment or MRI finding the assistant covers,
-    tells no sign of one (``implied``, see implied_subjects), and that no card matches closely
+    tells no sign of one (see implied_subjects), and that no card matches closely
     (``best``: the best card's score): a knee arthroscopy, a groin ache in pregnancy or missed
     periods in a runner, told with the pain words every story has. ``discussed``: the conversation
     already has a covered subject, and a story told after it ("it's been six weeks and I still
     limp") goes on with it."""
     return (
         not discussed
-        and not implied
+        and not reading.implied
         and best < STORY_ANSWER_AT
-        and tells_a_story(text)
-        and asks_a_question(text)
-        and not names_its_own_subject(kb, named)
+        and tells_a_story(reading.text)
+        and asks_a_question(reading.text)
+        and not names_its_own_subject(kb, reading.named)
     )
 
 
@@ -322,15 +364,13 @@ def is_own_subject(term: VocabularyEntry, sites: set) -> bool:
     return term.own_subject or bool(sites.intersection(term.own_subject_at))
 
 
-def names_only_its_own_subjects(
-    kb: KnowledgeBase, text: str, named: Sequence[TermMatch], implied: Sequence[str]
-) -> bool:
-    """Subjects the assistant covers, named or told by a sign (``implied``, see implied_subjects),
-    and none it does not: no wording of an uncovered subject may decline it ("my foot fracture has
+def names_only_its_own_subjects(kb: KnowledgeBase, reading: Reading) -> bool:
+    """Subjects the assistant covers, named or told by a sign (see implied_subjects), and none it
+    does not: no wording of an uncovered subject may decline it ("my foot fracture has
     a bone growth stimulator; does it work?", a young mother's hip pain with thin bones), while
     "is PEMF covered by insurance?" is left to the cards to decide."""
-    covered = names_its_own_subject(kb, named) or bool(implied)
-    return covered and not named_uncovered_subjects(kb, text, named)
+    covered = names_its_own_subject(kb, reading.named) or bool(reading.implied)
+    return covered and not reading.uncovered
 
 
 _indexes = {}

@@ -52,7 +52,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bme.knowledge import knowledge_base
 from bme.language import words, written_in_english
-from bme.questions import uncovered_subject
+from bme.questions import read_message, uncovered_subject
 from bme.retrieval import asks_a_question
 from bme.vocabulary import RED_FLAG_INTENTS, TermMatch, matcher_for, red_flag_detector_for
 
@@ -125,7 +125,7 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
                 self._override_intent(message, RED_FLAG_INTENTS[flag.tier], keep_ranking=False)
             elif not written_in_english(text):
                 self._override_intent(message, FALLBACK_INTENT, keep_ranking=False)
-            elif asks_a_question(text) and uncovered_subject(self._kb, text, terms):
+            elif asks_a_question(text) and uncovered_subject(self._kb, read_message(self._kb, text, terms)):
                 # "What foods should I avoid with gout?" would otherwise start the plan. A
                 # statement is no question: "I sprained my ankle" may answer the plan's question
                 # about the cause.

@@ -18,6 +18,7 @@ from bme.questions import (
     names_its_own_subject,
     names_only_its_own_subjects,
     on_the_sites,
+    read_message,
     strays_from_its_subjects,
     uncovered_subject,
 )
@@ -183,7 +184,7 @@ def test_a_story_on_one_of_our_conditions_gets_the_card_on_it(kb, story, card_id
 
 def test_a_story_of_a_broken_foot_asking_about_the_boot_is_one_of_ours(kb):
     story = "I broke my foot last month. It hurt a lot at first. Now I walk in the boot without pain. Can I stop?"
-    assert not strays_from_its_subjects(kb, story, matcher_for(kb).find(story), best=0.5, discussed=False, implied=[])
+    assert not strays_from_its_subjects(kb, read_message(kb, story), best=0.5, discussed=False)
 
 
 def test_is_it_cancer_leads_with_the_answer(kb):
@@ -352,7 +353,7 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
     ],
 )
 def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):
-    assert uncovered_subject(kb, text, matcher_for(kb).find(text)).id == card_id
+    assert uncovered_subject(kb, read_message(kb, text)).id == card_id
 
 
 @pytest.mark.parametrize(
@@ -365,7 +366,7 @@ def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, ca
 def test_a_spine_fracture_from_an_accident_is_spine_trauma(kb, text):
     """The spine fractures covered are those of weak bones; a crash or a fall from a height brings
     fractures a spine surgeon looks after."""
-    assert uncovered_subject(kb, text, matcher_for(kb).find(text)).id == "spine_trauma"
+    assert uncovered_subject(kb, read_message(kb, text)).id == "spine_trauma"
 
 
 def test_osteopenia_in_one_bone_is_not_declined_as_osteoporosis_care(kb):
@@ -411,7 +412,7 @@ def test_a_story_naming_only_another_condition_is_declined_though_it_asks_nothin
     ],
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
-    assert uncovered_subject(kb, text, matcher_for(kb).find(text)) is None
+    assert uncovered_subject(kb, read_message(kb, text)) is None
 
 
 def test_a_bone_medicine_for_thin_bones_alone_is_declined_and_after_a_spine_fracture_answered(kb):
@@ -574,8 +575,7 @@ def test_a_sign_makes_a_story_the_assistants_own_unless_it_names_a_subject_not_c
     the story also names an uncovered subject (shin splints)."""
     shin_splints = RUNNER_STORY.replace("Should I keep going?", "Is it shin splints?")
     for story, own in ((RUNNER_STORY, True), (shin_splints, False)):
-        named = matcher_for(kb).find(story)
-        assert names_only_its_own_subjects(kb, story, named, implied_subjects(kb, story, named)) is own
+        assert names_only_its_own_subjects(kb, read_message(kb, story)) is own
 
 
 def test_a_named_condition_says_more_than_a_sign(kb):
@@ -630,7 +630,7 @@ def test_a_story_after_a_covered_subject_goes_on_with_it(kb):
 
 def test_a_subject_the_message_rules_out_is_not_declined(kb):
     text = "The MRI didn’t show any sign of a Morton’s neuroma. So what is wrong with my foot?"
-    assert uncovered_subject(kb, text, matcher_for(kb).find(text)) is None
+    assert uncovered_subject(kb, read_message(kb, text)) is None
 
 
 @pytest.mark.parametrize(
