@@ -731,3 +731,9 @@ def test_a_message_naming_no_body_site_keeps_every_card(kb):
     text = "How long does a stress fracture take to heal?"
     ranked = index_for(kb).rank(text, limit=len(kb.questions))
     assert on_the_sites(kb, ranked, matcher_for(kb).find(text)) == ranked
+
+
+def test_new_fractures_after_vertebroplasty_are_answered_with_the_trial_on_them(kb):
+    text = text_of(reply(kb, "Does vertebroplasty cause new fractures in the vertebrae next to it?"))
+    assert kb.questions["cement_leakage"].answer.patient in text
+    assert kb.facts["vertebral_augmentation_new_fractures"].patient in text
