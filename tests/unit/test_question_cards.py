@@ -76,6 +76,12 @@ def test_a_weak_match_with_a_rival_subject_is_offered_as_a_choice():
     assert decision.card is None and decision.choices == [BRUISE_HOW_LONG, running]
 
 
+def test_a_match_too_weak_to_answer_is_offered_even_without_rivals():
+    """A clinician's question on prescribing in general comes no closer than this to the CRMO card."""
+    decision = decide([CardMatch(BRUISE_HOW_LONG, 0.27)], follow_up=False)
+    assert decision.card is None and decision.choices == [BRUISE_HOW_LONG]
+
+
 def test_a_likely_match_is_answered_with_its_rival_offered_after_it():
     running = made_up_card("running", "return_to_running")
     decision = decide([CardMatch(BRUISE_HOW_LONG, 0.36), CardMatch(running, 0.34)], follow_up=False)
