@@ -332,17 +332,18 @@ def implied_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -
 
 
 def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, discussed: bool) -> bool:
-    """A story that asks but names no condition, treatment or MRI finding the assistant covers,
-    tells no sign of one (see implied_subjects), and that no card matches closely
-    (``best``: the best card's score): a knee arthroscopy, a groin ache in pregnancy or missed
-    periods in a runner, told with the pain words every story has. ``discussed``: the conversation
-    already has a covered subject, and a story told after it ("it's been six weeks and I still
-    limp") goes on with it."""
+    """A message that asks but names no condition, treatment or MRI finding the assistant covers,
+    tells no sign of one (see implied_subjects), and that no card matches closely (``best``: the
+    best card's score). A story must match more closely than a question: a knee arthroscopy, a
+    groin ache in pregnancy or missed periods in a runner are told with the pain words every story
+    has. A question must match well enough to be answered without rivals: "what's the best way to
+    lose weight?" comes near "best way to help a bruised bone heal", and a likely card is no answer
+    to it. ``discussed``: the conversation already has a covered subject, and a message after it
+    ("it's been six weeks and I still limp", "can I drive?") goes on with it."""
     return (
         not discussed
         and not reading.implied
-        and best < STORY_ANSWER_AT
-        and tells_a_story(reading.text)
+        and best < (STORY_ANSWER_AT if tells_a_story(reading.text) else ANSWER_AT)
         and asks_a_question(reading.text)
         and not names_its_own_subject(kb, reading.named)
     )

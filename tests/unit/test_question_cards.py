@@ -479,6 +479,20 @@ def test_a_story_naming_nothing_the_assistant_covers_gets_what_it_covers(kb, sto
     assert text_of(reply(kb, story)) == kb.messages["out_of_scope"].text
 
 
+@pytest.mark.parametrize(
+    "question", ["What's the best way to cook rice?", "How do I get my toddler to sleep?", "Is coffee bad for you?"]
+)
+def test_a_question_naming_nothing_the_assistant_covers_needs_a_clear_card(kb, question):
+    """It comes near "best way to help a bruised bone heal" or the pain-at-night card, but not near
+    enough to answer without rivals."""
+    assert text_of(reply(kb, question)) == kb.messages["out_of_scope"].text
+
+
+@pytest.mark.parametrize("question", ["Why does it hurt more at night?", "How long until I can walk normally?"])
+def test_a_question_on_the_subject_without_naming_it_is_answered(kb, question):
+    assert text_of(reply(kb, question)) != kb.messages["out_of_scope"].text
+
+
 def test_a_subject_the_story_itself_names_is_not_taken_for_one_discussed_before(kb):
     """Rasa fills the slots from the message's own entities before the action runs: a story naming
     only a tumour (a brain tumour) is not a story told after a covered subject."""
