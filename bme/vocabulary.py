@@ -49,6 +49,12 @@ NEGATED_TERM = re.compile(
     r"|other|pelvic|hip|femur|femoral|rib|leg|ankle|foot|wrist|skull|spinal|vertebral),?\s+){0,5}$",
     re.IGNORECASE,
 )
+# A finding a report calls normal right after naming it: "Marrow signal is normal", "the bone
+# marrow was unremarkable".
+NORMAL_AFTER_TERM = re.compile(
+    r"^\s+(?:is|was|are|were|appears|appeared|looks|looked|seems|seemed)\s+(?:normal|unremarkable|negative)\b",
+    re.IGNORECASE,
+)
 # "no stress fracture or stress reaction": a term listed after a denied one is denied too.
 LISTED_AFTER = re.compile(r"^\s*(?:,|or|nor)\s+(?:a\s+|an\s+|any\s+)?$", re.IGNORECASE)
 DENIABLE = ("condition", "finding")
@@ -153,7 +159,8 @@ class VocabularyMatcher:
         return [match for match, is_denied in self._matches(text) if not is_denied]
 
     def _matches(self, text: str, sites_within: bool = False) -> List[Tuple[TermMatch, bool]]:
-        """Every term found, and whether the words before it deny it ("no bone contusion").
+        """Every term found, and whether the words around it deny it ("no bone contusion", "marrow
+        signal is normal").
         ``sites_within``: also the body sites inside longer terms ("a fracture in my spine" names a
         spinal fracture and, within it, the spine), which the NLU entities leave out (one term per word)."""
         text = text or ""
@@ -169,6 +176,7 @@ class VocabularyMatcher:
             span = doc[chosen_span.start : chosen_span.end]  # the words as typed
             is_denied = entity in self._deniable and (
                 denied(doc.text[: span.start_char])
+                or bool(NORMAL_AFTER_TERM.match(doc.text[span.end_char :]))
                 or (denied_until is not None and bool(LISTED_AFTER.match(doc.text[denied_until : span.start_char])))
             )
             if is_denied:

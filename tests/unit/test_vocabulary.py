@@ -103,6 +103,15 @@ def test_a_denied_condition_is_not_the_message_s_subject(matcher, text):
     assert matcher.values(text, "condition") == []
 
 
+@pytest.mark.parametrize("text", ["Marrow signal is normal.", "Bone marrow signal was unremarkable."])
+def test_a_finding_the_report_calls_normal_is_not_named(matcher, text):
+    assert matcher.values(text, "finding") == []
+
+
+def test_a_normal_xray_is_still_named_as_one(matcher):
+    assert matcher.values("The x-rays were normal but it still hurts.", "finding") == ["normal_xray"]
+
+
 @pytest.mark.parametrize(
     "text, entity, value",
     [
