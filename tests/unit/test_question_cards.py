@@ -356,6 +356,8 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
         ),
         # Heel pain at the first steps after sleep is how plantar fasciitis is told without its name.
         ("My heel is agony for the first few steps when I get up, then it eases off. What is it?", "plantar_fasciitis"),
+        # Keyhole surgery on the hip, however it is worded, is the hip surgeon's.
+        ("My son has keyhole surgery on his hip next month. How long will he be on crutches?", "other_hip_problems"),
     ],
 )
 def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):
@@ -415,6 +417,7 @@ def test_a_story_naming_only_another_condition_is_declined_though_it_asks_nothin
         # Thin bones told with the back are a sign of a spine fracture, which is ours.
         "I have osteoporosis and my back hurts. How can I stop the pain?",
         "The MRI shows a heel stress fracture. It hurts most with the first steps out of bed. How long will it take?",
+        "Can core decompression of the hip be done by arthroscopy?",
     ],
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
