@@ -69,6 +69,8 @@ REQUEST = re.compile(
 )
 # "mris", "fractures", "bones": a plural matches its singular.
 PLURAL = re.compile(r"(?<=[a-z]{3})s$(?<!ss)(?<!us)(?<!is)")
+# "X-ray", "x ray", "xrays" and "x-rayed" are one word: the two-letter rule would keep only "ray".
+X_RAY = re.compile(r"\bx[\s-]?ray(?:s|ed)?\b")
 # Who speaks or who said what ("my doctor says", vocabulary audience ids) says
 # nothing about what is asked.
 SPEAKER = re.compile(r"audience_")
@@ -103,7 +105,7 @@ class CardMatch:
 
 
 def content_words(text: str) -> str:
-    words = WORD.findall(text.lower())
+    words = WORD.findall(X_RAY.sub("xray", text.lower()))
     return " ".join(PLURAL.sub("", word) for word in words if word not in FUNCTION_WORDS and not SPEAKER.match(word))
 
 

@@ -176,3 +176,8 @@ def test_a_story_s_subject_is_spelt_as_the_wordings_are(kb, index):
     canonical = matcher_for(kb).canonical_text(story)
     (asked, _), *_ = index._parts(story, canonical)
     assert set(asked.split()) <= set(content_words(asked).split())
+
+
+@pytest.mark.parametrize("spelling", ["X-ray", "x ray", "xray", "X-rays", "x-rayed"])
+def test_every_spelling_of_x_ray_is_one_word(spelling):
+    assert content_words(f"the {spelling} was clear") == "xray clear"
