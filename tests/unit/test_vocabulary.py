@@ -400,3 +400,17 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
 def test_signs_are_told_by_every_group_together(kb, text, sign):
     found = sign_detector_for(kb).detect(text)
     assert (found.id if found else None) == sign
+
+
+@pytest.mark.parametrize(
+    "text, sites",
+    [
+        ("On the other hand, sitting around is hardly an option.", []),
+        ("I know first hand how much it hurts.", []),
+        ("I broke my hand last year.", ["wrist"]),
+        ("Hand pain after a fall", ["wrist"]),
+    ],
+)
+def test_hand_names_the_body_part_only_as_one(matcher, text, sites):
+    """ "On the other hand" filled the plan's body site with the wrist."""
+    assert matcher.values(text, "body_site") == sites
