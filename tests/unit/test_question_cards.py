@@ -756,7 +756,14 @@ def test_a_message_naming_no_body_site_keeps_every_card(kb):
     assert on_the_sites(kb, ranked, matcher_for(kb).find(text)) == ranked
 
 
-def test_new_fractures_after_vertebroplasty_are_answered_with_the_trial_on_them(kb):
-    text = text_of(reply(kb, "Does vertebroplasty cause new fractures in the vertebrae next to it?"))
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Does vertebroplasty cause new fractures in the vertebrae next to it?",
+        "Dad had kyphoplasty in May and a scan shows a new fracture just above it. Is that common after cement?",
+    ],
+)
+def test_new_fractures_after_vertebroplasty_are_answered_with_the_trial_on_them(kb, question):
+    text = text_of(reply(kb, question))
     assert kb.questions["cement_leakage"].answer.patient in text
     assert kb.facts["vertebral_augmentation_new_fractures"].patient in text
