@@ -172,9 +172,7 @@ def decide(matches: Sequence[CardMatch], follow_up: bool) -> Decision:
     if best.score >= ANSWER_AT and not close:
         return Decision(card=best.card, score=best.score)
     offered = [m.card for m in matches if m.score >= OFFER_AT and not m.card.out_of_scope]
-    if not offered or offered[0] is not best.card:
-        return Decision(choices=offered[:MAX_CHOICES])
-    if best.score < ANSWER_UNSURE_AT:
+    if not offered or offered[0] is not best.card or best.score < ANSWER_UNSURE_AT:
         return Decision(choices=offered[:MAX_CHOICES])
     # Choices that would all lead to the best card's facts add nothing.
     rivals = [card for card in offered[1:MAX_CHOICES] if not shares_a_fact(card, best.card)]

@@ -49,8 +49,8 @@ NEGATED_TERM = re.compile(
     r"|other|pelvic|hip|femur|femoral|rib|leg|ankle|foot|wrist|skull|spinal|vertebral),?\s+){0,5}$",
     re.IGNORECASE,
 )
-# A finding a report calls normal right after naming it: "Marrow signal is normal", "the bone
-# marrow was unremarkable".
+# A finding a report calls normal right after naming it: "Marrow signal is normal", "bone marrow
+# signal was unremarkable".
 NORMAL_AFTER_TERM = re.compile(
     r"^\s+(?:is|was|are|were|appears|appeared|looks|looked|seems|seemed)\s+(?:normal|unremarkable|negative)\b",
     re.IGNORECASE,
