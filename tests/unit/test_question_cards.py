@@ -801,3 +801,13 @@ def test_new_fractures_after_vertebroplasty_are_answered_with_the_trial_on_them(
     text = text_of(reply(kb, question))
     assert kb.questions["cement_leakage"].answer.patient in text
     assert kb.facts["vertebral_augmentation_new_fractures"].patient in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Is hyperbaric oxygen safe?", "My doctor suggested the oxygen chamber for my hip. What are the side effects?"],
+)
+def test_hyperbaric_oxygen_comes_with_its_risks(kb, question):
+    text = text_of(reply(kb, question))
+    assert kb.facts["hbot_option"].patient in text
+    assert kb.facts["hbot_safety"].patient in text
