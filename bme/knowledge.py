@@ -152,13 +152,14 @@ class Reference(StrictModel):
     @property
     def short(self) -> str:
         """'Seefried et al., J Bone Miner Res 2022'. A work by an organisation
-        goes by its title, one whose authors were not seen by its journal."""
+        goes by its title (by its source when the title was not seen), one whose authors were not
+        seen by its journal."""
         first = (self.authors or "").split(", ")[0]
         person = PERSON_NAME.match(first)
         if person:
             who = person.group("surname") + (" et al." if first != self.authors else "")
             return f"{who}, {self.source} {self._when}".strip()
-        if self.authors:
+        if self.authors and self.title:
             return f"{self.title}, {self._when or self.source}"
         return f"{self.source} {self._when}".strip()
 

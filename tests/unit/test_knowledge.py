@@ -307,3 +307,8 @@ def test_reference_citation_short_form_and_link(kb):
     assert kb.references["berenson2011"].link == "https://doi.org/10.1016/S1470-2045%2811%2970008-0"
     guideline = kb.references["nice_ta279"]
     assert guideline.short.startswith("Percutaneous vertebroplasty") and guideline.link.startswith("https://www.nice")
+    # An organisation's guidance whose title was not seen goes by its source.
+    assert (
+        kb.references["nice_ipg376_eswt"].short == "NICE interventional procedures guidance IPG376 accessed 2026-11-28"
+    )
+    assert not [ref.id for ref in kb.references.values() if "None" in ref.short]
