@@ -1,5 +1,6 @@
 """The knowledge base's promises, checked: complete references, fresh
-evidence cards, patient wording that reads easily and card wordings that say enough to match.
+evidence cards, patient wording that reads easily, card wordings that say enough to match and
+cards on a drug or procedure that say what makes it unsafe.
 
 ``python -m bme.quality`` prints the report and exits 1 on any failure; it is
 part of ``make validate``. Plain Python: no Rasa.
@@ -102,12 +103,32 @@ def names_a_term(kb: KnowledgeBase, word: str) -> bool:
     return any(word.startswith(f"{entity}_") for entity in kb.vocabulary)
 
 
+def check_treatment_safety(kb: KnowledgeBase, report: Report) -> None:
+    """A card whose question names a drug or procedure with a safety fact (topic side_effects)
+    gives one of them: "do bisphosphonates work?" comes with the checks before a drip. Walking aids
+    (treatments that are no subject of their own: crutches, a boot) are left out; their risk, a clot
+    in a leg kept still, is on the cards about casts."""
+    safety: Dict[str, set] = {}
+    for fact in kb.facts.values():
+        if "side_effects" in fact.topics:
+            for treatment in fact.treatments:
+                safety.setdefault(treatment, set()).add(fact.id)
+    for card in kb.questions.values():
+        for treatment in dict.fromkeys(matcher_for(kb).values(card.question, "treatment")):
+            own_subject = kb.vocabulary["treatment"][treatment].own_subject
+            if own_subject and treatment in safety and not safety[treatment] & set(card.facts):
+                report.failures.append(
+                    f"card {card.id}: names {treatment} but gives none of {sorted(safety[treatment])}"
+                )
+
+
 def check(kb: KnowledgeBase, today: date, max_age_months: int = DEFAULT_MAX_AGE_MONTHS) -> Report:
     report = Report()
     check_references(kb, report)
     check_review_dates(kb, report, today, max_age_months)
     check_readability(kb, report)
     check_wordings(kb, report)
+    check_treatment_safety(kb, report)
     return report
 
 

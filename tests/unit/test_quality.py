@@ -79,3 +79,22 @@ def test_a_card_wording_that_keeps_one_common_word_fails(kb_copy):
     _edit(path, lambda d: d["questions"][0]["asked_as"].append("what should my mother do now"))
     report = check(load_knowledge_base(kb_copy), TODAY)
     assert "card recommend_for_me: wording 'what should my mother do now' keeps only ['now']" in report.failures
+
+
+def test_a_card_on_a_drug_without_its_safety_fact_fails(kb_copy):
+    path = kb_copy / "questions" / "treatment.yml"
+
+    def drop_prerequisites(data):
+        card = next(card for card in data["questions"] if card["id"] == "bisphosphonates_work")
+        card["facts"].remove("bisphosphonate_prerequisites")
+
+    _edit(path, drop_prerequisites)
+    report = check(load_knowledge_base(kb_copy), TODAY)
+    assert any(
+        line.startswith("card bisphosphonates_work: names bisphosphonates but gives none of")
+        for line in report.failures
+    )
+
+
+def test_every_card_on_a_drug_or_procedure_gives_its_safety_fact(kb):
+    assert not [line for line in check(kb, TODAY).failures if "gives none of" in line]
