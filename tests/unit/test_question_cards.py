@@ -13,6 +13,7 @@ from bme.questions import (
     Decision,
     card_on_the_subject,
     decide,
+    decide_for_message,
     implied_subjects,
     index_for,
     names_its_own_subject,
@@ -812,3 +813,13 @@ def test_hyperbaric_oxygen_comes_with_its_risks(kb, question):
     text = text_of(reply(kb, question))
     assert kb.facts["hbot_option"].patient in text
     assert kb.facts["hbot_safety"].patient in text
+
+
+def test_a_steroid_injection_for_bone_marrow_edema_is_answered_with_its_harms(kb):
+    text = text_of(reply(kb, "Can a cortisone injection help bone marrow edema?"))
+    assert kb.facts["steroid_joint_injection_harms"].patient in text
+
+
+def test_a_steroid_injection_for_an_arthritic_knee_is_still_declined(kb):
+    decision = decide_for_message(kb, "Should I get a cortisone shot for my arthritic knee?")
+    assert decision.out_of_scope is kb.questions["general_knee_arthritis"]
