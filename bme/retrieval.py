@@ -96,6 +96,11 @@ MEANING_WEIGHT = 0.4
 # question leaves out: "How long do I rest?"), but only when a sentence of it comes this close to
 # some card: otherwise a vague "What now?" would get whichever card is nearest the story's subject.
 STORY_MEANING_FROM = 0.3
+# It counts a little less than the sentence that asks, so that in a near tie the question wins over
+# the story's subject ("My MRI says bone marrow edema in the tibial plateau. Do I need surgery?" is a
+# question on surgery, not on what the edema is). Measured on every split of the real questions:
+# 0.95 and 0.97 won two, lost none; 0.92 and lower began to lose.
+WHOLE_STORY_MEANING_WEIGHT = 0.95
 
 
 @dataclass(frozen=True)
@@ -241,7 +246,10 @@ class QuestionIndex:
         said, stresses = zip(*_meaning_parts(text), strict=True)
         meaning = self._by_card(self._encoder.encode(said) @ self._meaning_matrix.T, stresses)
         if len(sentences(text)) > 1 and meaning.max() >= STORY_MEANING_FROM:
-            meaning = np.maximum(meaning, self._by_card(self._encoder.encode([text]) @ self._meaning_matrix.T, [1.0]))
+            meaning = np.maximum(
+                meaning,
+                self._by_card(self._encoder.encode([text]) @ self._meaning_matrix.T, [WHOLE_STORY_MEANING_WEIGHT]),
+            )
         by_card = LEXICAL_WEIGHT * lexical + MEANING_WEIGHT * meaning
         order = np.argsort(-by_card, kind="stable")[:limit]
         return [CardMatch(self._cards[index], float(by_card[index])) for index in order]

@@ -823,3 +823,8 @@ def test_a_steroid_injection_for_bone_marrow_edema_is_answered_with_its_harms(kb
 def test_a_steroid_injection_for_an_arthritic_knee_is_still_declined(kb):
     decision = decide_for_message(kb, "Should I get a cortisone shot for my arthritic knee?")
     assert decision.out_of_scope is kb.questions["general_knee_arthritis"]
+
+
+def test_in_a_near_tie_the_asking_sentence_wins_over_the_storys_subject(kb):
+    story = "My MRI says subchondral bone marrow edema in the medial tibial plateau. Do I need surgery?"
+    assert decide_for_message(kb, story).card is kb.questions["surgery_needed"]
