@@ -348,6 +348,9 @@ class Sign(PhraseGroups):
 
     label: Text
     points_to: Text  # a condition id in vocabulary.yml
+    # The condition is often first called one of the subjects the assistant declines (an early
+    # Charcot foot called a sprain): the sign is read even when the message names one.
+    mistaken_for_declined_subjects: bool = False
 
 
 class Button(StrictModel):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Sequence
 
 from bme.answers import Context
-from bme.knowledge import KnowledgeBase, PhraseGroups, QuestionCard, VocabularyEntry
+from bme.knowledge import KnowledgeBase, PhraseGroups, QuestionCard, Sign, VocabularyEntry
 from bme.meaning import sentence_encoder
 from bme.retrieval import (
     POINTING_BACK,
@@ -75,19 +75,24 @@ PLAN_REQUEST = re.compile(
 @dataclass(frozen=True)
 class Reading:
     """One message, read once for the card decision: the vocabulary terms it names (``named``),
-    the covered condition a sign in it points to (``implied``, see implied_subjects) and the
-    out-of-scope cards whose words it uses (``uncovered``, see named_uncovered_subjects)."""
+    the sign of a covered condition it tells (``sign``, see told_sign) and the out-of-scope cards
+    whose words it uses (``uncovered``, see named_uncovered_subjects)."""
 
     text: str
     named: List[TermMatch]
-    implied: List[str]
+    sign: Optional[Sign]
     uncovered: List[QuestionCard]
+
+    @property
+    def implied(self) -> List[str]:
+        """Canonical words of the condition the sign points to, read as if the message named it."""
+        return [canonical_word("condition", self.sign.points_to)] if self.sign else []
 
 
 def read_message(kb: KnowledgeBase, text: str, named: Optional[Sequence[TermMatch]] = None) -> Reading:
     """``named``: the vocabulary terms of ``text``, when the caller has found them already."""
     named = list(matcher_for(kb).find(text) if named is None else named)
-    return Reading(text, named, implied_subjects(kb, text, named), named_uncovered_subjects(kb, text, named))
+    return Reading(text, named, told_sign(kb, text, named), named_uncovered_subjects(kb, text, named))
 
 
 @dataclass
@@ -257,9 +262,15 @@ def uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionC
     told = told_uncovered_subject(kb, reading)
     if told:
         return told
-    if names_its_own_subject(kb, asked_about(kb, reading.text, reading.named)):
+    if names_its_own_subject(kb, asked_about(kb, reading.text, reading.named)) or tells_a_mistaken_sign(reading):
         return None
     return reading.uncovered[0] if reading.uncovered else None
+
+
+def tells_a_mistaken_sign(reading: Reading) -> bool:
+    """The message tells the sign of a condition often mistaken for what it names: "diabetic, my
+    foot is red and swollen but hardly hurts, the GP says it's a sprain" is a possible Charcot foot."""
+    return bool(reading.sign and reading.sign.mistaken_for_declined_subjects)
 
 
 def told_uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionCard]:
@@ -319,19 +330,18 @@ def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], g
     return list(dict.fromkeys(match.value for match in chosen if match.entity == "treatment"))
 
 
-def implied_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[str]:
-    """Canonical words of the condition a sign told in ``text`` points to (knowledge/signs.yml):
-    "pain in my hip and groin when running" points to a bone stress injury. Empty when the message
-    names a condition or an MRI finding, which says more than a sign."""
+def told_sign(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[Sign]:
+    """The sign of a covered condition ``text`` tells (knowledge/signs.yml): "pain in my hip and
+    groin when running" points to a bone stress injury. None when the message names a condition
+    or an MRI finding, which says more than a sign."""
     if any(match.entity in NAMED_DIAGNOSES for match in named):
-        return []
-    sign = sign_detector_for(kb).detect(text)
-    return [canonical_word("condition", sign.points_to)] if sign else []
+        return None
+    return sign_detector_for(kb).detect(text)
 
 
 def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, discussed: bool) -> bool:
     """A message that asks but names no condition, treatment or MRI finding the assistant covers,
-    tells no sign of one (see implied_subjects), and that no card matches closely (``best``: the
+    tells no sign of one (see told_sign), and that no card matches closely (``best``: the
     best card's score). A story must match more closely than a question: a knee arthroscopy, a
     groin ache in pregnancy or missed periods in a runner are told with the pain words every story
     has. A question must match well enough to be answered without rivals: "what's the best way to
@@ -362,12 +372,12 @@ def is_own_subject(term: VocabularyEntry, sites: set) -> bool:
 
 
 def names_only_its_own_subjects(kb: KnowledgeBase, reading: Reading) -> bool:
-    """Subjects the assistant covers, named or told by a sign (see implied_subjects), and none it
+    """Subjects the assistant covers, named or told by a sign (see told_sign), and none it
     does not: no wording of an uncovered subject may decline it ("my foot fracture has
     a bone growth stimulator; does it work?", a young mother's hip pain with thin bones), while
     "is PEMF covered by insurance?" is left to the cards to decide."""
     covered = names_its_own_subject(kb, reading.named) or bool(reading.implied)
-    return covered and not reading.uncovered
+    return covered and (not reading.uncovered or tells_a_mistaken_sign(reading))
 
 
 _indexes = {}

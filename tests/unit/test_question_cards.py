@@ -14,7 +14,6 @@ from bme.questions import (
     card_on_the_subject,
     decide,
     decide_for_message,
-    implied_subjects,
     index_for,
     names_its_own_subject,
     names_only_its_own_subjects,
@@ -639,8 +638,8 @@ def test_a_sign_makes_a_story_the_assistants_own_unless_it_names_a_subject_not_c
 
 def test_a_named_condition_says_more_than_a_sign(kb):
     story = RUNNER_STORY.replace("Resting a few days", "The MRI showed a bone bruise. Resting a few days")
-    assert implied_subjects(kb, story, matcher_for(kb).find(story)) == []
-    assert implied_subjects(kb, RUNNER_STORY, matcher_for(kb).find(RUNNER_STORY)) == ["condition_stress_fracture"]
+    assert read_message(kb, story).implied == []
+    assert read_message(kb, RUNNER_STORY).implied == ["condition_stress_fracture"]
 
 
 def test_bone_density_checks_are_osteoporosis_care(kb):
@@ -828,3 +827,14 @@ def test_a_steroid_injection_for_an_arthritic_knee_is_still_declined(kb):
 def test_in_a_near_tie_the_asking_sentence_wins_over_the_storys_subject(kb):
     story = "My MRI says subchondral bone marrow edema in the medial tibial plateau. Do I need surgery?"
     assert decide_for_message(kb, story).card is kb.questions["surgery_needed"]
+
+
+def test_a_charcot_foot_called_a_sprain_is_not_declined_as_one(kb):
+    """An early Charcot foot is often first called a sprain; declining the story would repeat the mistake."""
+    story = (
+        "I'm a diabetic and my foot is swollen and red but not very painful. My GP says it's a sprain. "
+        "Should I get a second opinion?"
+    )
+    assert decide_for_message(kb, story).card is kb.questions["charcot_signs"]
+    sprain = "I sprained my ankle playing football and it is swollen. How long until I can play?"
+    assert decide_for_message(kb, sprain).out_of_scope is kb.questions["sprains_and_ligaments"]

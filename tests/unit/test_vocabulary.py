@@ -395,6 +395,7 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
         ("My wife had a baby 3 weeks ago and now can't walk because of hip pain.", "hip_pain_in_pregnancy"),
         # Pelvic girdle pain of pregnancy is declined, not read as the hip's transient osteoporosis.
         ("I'm pregnant and my hip and pubic bone hurt when I walk.", None),
+        ("I'm diabetic and my foot is red and swollen but barely hurts.", "warm_swollen_foot_with_diabetes"),
         ("I fell off my bike and the x-ray was negative, but my wrist still hurts.", "injury_with_a_normal_xray"),
         # No injury told: a normal X-ray alone points nowhere.
         ("My knee aches and the X-ray was normal.", None),
