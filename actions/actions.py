@@ -27,7 +27,14 @@ from bme.questions import (
     told_only_in_the_story,
 )
 from bme.retrieval import asks_a_question, question_spans, sentences, tells_a_story
-from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, claimed_audience, matcher_for, red_flag_detector_for
+from bme.vocabulary import (
+    PROFESSIONAL,
+    RED_FLAG_INTENTS,
+    canonical_value,
+    claimed_audience,
+    matcher_for,
+    red_flag_detector_for,
+)
 
 try:
     # Loaded, validated and indexed once when the action server imports this package;
@@ -112,15 +119,21 @@ class ActionSetAudience(Action):
         clicked = canonical_value(kb, "audience", next(tracker.get_latest_entity_values("audience"), None))
         audience = clicked if text.startswith("/") else claimed_audience(kb, text)
         if audience is not None:
-            say(dispatcher, kb.messages[f"audience_{audience}"])
+            events = take_audience(dispatcher, tracker, kb, audience)
             if not asks_more(text):
-                return [SlotSet("audience", audience)]
-            tracker.slots["audience"] = audience  # this turn's answer already speaks to them
-            return [SlotSet("audience", audience), *(reply_to_question(dispatcher, tracker, kb) or [])]
+                return events
+            return [*events, *(reply_to_question(dispatcher, tracker, kb) or [])]
         events = reply_to_question(dispatcher, tracker, kb)
         if events is None:
             say(dispatcher, kb.messages["ask_audience"])
         return events or []
+
+
+def take_audience(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, audience: str) -> List:
+    """Say the wording now suits ``audience`` and set it, for this turn's answer too."""
+    say(dispatcher, kb.messages[f"audience_{audience}"])
+    tracker.slots["audience"] = audience
+    return [SlotSet("audience", audience)]
 
 
 def asks_more(text: str) -> bool:
@@ -273,12 +286,18 @@ def answer_question(
 ) -> List:
     """The reply to a question, or the out-of-scope reply, or the likeliest topics to choose from."""
     intent = intent or latest_intent(tracker)
+    # "I'm a physician. What are the risks of HBOT?" is classified as its question: the clinician
+    # still said who they are. Only a profession counts here, which needs the user to describe
+    # themself with it; "my mum" in a question is no statement of who is asking.
+    claimed = claimed_audience(kb, tracker.latest_message.get("text") or "")
+    switch = claimed == PROFESSIONAL and tracker.get_slot("audience") != PROFESSIONAL
+    audience_events = take_audience(dispatcher, tracker, kb, claimed) if switch else []
     events = reply_to_question(dispatcher, tracker, kb, intent=intent)
     if events is None and intent == OUT_OF_SCOPE:
         say(dispatcher, kb.messages["out_of_scope"])
     elif events is None:
         offer_likely_topics(dispatcher, tracker, kb)
-    return events or []
+    return [*audience_events, *(events or [])]
 
 
 class ActionHelp(Action):

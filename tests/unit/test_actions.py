@@ -349,3 +349,20 @@ def test_saying_who_you_are_with_a_question_gets_both(kb):
     assert messages[0]["text"] == kb.messages["audience_patient"].text
     assert slot_events(events)["audience"] == "patient" and slot_events(events)["last_facts"]
     assert kb.disclaimers.clinical in messages[1]["text"]
+
+
+def test_a_clinician_who_says_so_in_a_question_gets_the_clinician_wording(kb):
+    """Classified as its question, "I'm a physician. ..." still says who is asking."""
+    text = "I'm a physician. What are the main risks of hyperbaric oxygen for a patient with hip BMES?"
+    messages, events = run(ActionAnswerQuestion(), make_tracker(text, "ask_side_effects", [("treatment", "hbot")]))
+    assert messages[0]["text"] == kb.messages["audience_professional"].text
+    assert kb.facts["hbot_safety"].professional in messages[1]["text"]
+    assert slot_events(events)["audience"] == "professional"
+
+
+def test_a_patient_who_mentions_their_doctor_in_a_question_stays_a_patient(kb):
+    text = "My doctor suggested hyperbaric oxygen for my hip. What are the risks?"
+    tracker = make_tracker(text, "ask_side_effects", [("treatment", "hbot")], slots={"audience": "patient"})
+    messages, events = run(ActionAnswerQuestion(), tracker)
+    assert "audience" not in slot_events(events)
+    assert kb.facts["hbot_safety"].patient in messages[0]["text"]
