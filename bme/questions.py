@@ -46,10 +46,6 @@ DECLINE_AT = 0.35
 # unless the two share a fact (their replies overlap, so either answers).
 TIE_MARGIN = 0.05
 MAX_CHOICES = 3
-# A story that names none of the assistant's own subjects is declined unless a card matches it
-# at least this well: told at length, a story about a sprain or a pregnancy names its subject,
-# and the cards it nearly matches answer something else (tuned on the dev split).
-STORY_ANSWER_AT = 0.6
 # "what are its side effects?": a short question pointing back at the last subject.
 SHORT_QUESTION_WORDS = 9
 # Vocabulary entity types that make a message the assistant's own subject ("ibuprofen after
@@ -341,17 +337,19 @@ def told_sign(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optio
 
 def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, discussed: bool) -> bool:
     """A message that asks but names no condition, treatment or MRI finding the assistant covers,
-    tells no sign of one (see told_sign), and that no card matches closely (``best``: the
-    best card's score). A story must match more closely than a question: a knee arthroscopy, a
-    groin ache in pregnancy or missed periods in a runner are told with the pain words every story
-    has. A question must match well enough to be answered without rivals: "what's the best way to
-    lose weight?" comes near "best way to help a bruised bone heal", and a likely card is no answer
-    to it. ``discussed``: the conversation already has a covered subject, and a message after it
-    ("it's been six weeks and I still limp", "can I drive?") goes on with it."""
+    tells no sign of one (see told_sign), and is a story, or a question that no card matches
+    closely (``best``: the best card's score). Told at length, a story on one of the assistant's
+    subjects names it or tells its sign; one that does neither is about something else (a child's
+    forearm hit by a ball, a dancer's sesamoid), however closely its last line ("Is this really
+    necessary?", "What should I do?") matches a card. A question must match well enough to be
+    answered without rivals: "what's the best way to lose weight?" comes near "best way to help a
+    bruised bone heal", and a likely card is no answer to it. ``discussed``: the conversation
+    already has a covered subject, and a message after it ("it's been six weeks and I still limp",
+    "can I drive?") goes on with it."""
     return (
         not discussed
         and not reading.implied
-        and best < (STORY_ANSWER_AT if tells_a_story(reading.text) else ANSWER_AT)
+        and (tells_a_story(reading.text) or best < ANSWER_AT)
         and asks_a_question(reading.text)
         and not names_its_own_subject(kb, reading.named)
     )

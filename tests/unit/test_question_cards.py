@@ -193,6 +193,15 @@ def test_a_story_of_a_broken_foot_asking_about_the_boot_is_one_of_ours(kb):
     assert not strays_from_its_subjects(kb, read_message(kb, story), best=0.5, discussed=False)
 
 
+def test_a_story_that_names_none_of_our_subjects_is_declined_however_its_last_line_matches(kb):
+    story = (
+        "My husband slipped on the ice and hurt his wrist. The clinic put it in a splint. "
+        "He has to stay off work for a month. What would you recommend for him?"
+    )
+    assert index_for(kb).rank(story, limit=1)[0].card.id == "recommend_for_me"
+    assert decide_for_message(kb, story).unrelated
+
+
 def test_is_it_cancer_leads_with_the_answer(kb):
     text = text_of(reply(kb, "is bone marrow oedema a type of cancer?"))
     assert kb.questions["is_it_cancer"].answer.patient in text
