@@ -136,6 +136,17 @@ def take_audience(dispatcher: CollectingDispatcher, tracker: Tracker, kb: Knowle
     return [SlotSet("audience", audience)]
 
 
+def take_claimed_profession(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List:
+    """A question that also says who asks ("I'm a physician. What are the risks of HBOT?") is
+    classified as its question, or not understood at all when it is long: the clinician still said
+    who they are. Only a profession counts here, which needs the user to describe themself with
+    it; "my mum" in a question is no statement of who is asking."""
+    claimed = claimed_audience(kb, tracker.latest_message.get("text") or "")
+    if claimed != PROFESSIONAL or tracker.get_slot("audience") == PROFESSIONAL:
+        return []
+    return take_audience(dispatcher, tracker, kb, claimed)
+
+
 def asks_more(text: str) -> bool:
     """A question besides saying who they are: "I'm a GP. Does iloprost work?"."""
     return "?" in text and len(text.split()) > SELF_DESCRIPTION_WORDS
@@ -286,12 +297,7 @@ def answer_question(
 ) -> List:
     """The reply to a question, or the out-of-scope reply, or the likeliest topics to choose from."""
     intent = intent or latest_intent(tracker)
-    # "I'm a physician. What are the risks of HBOT?" is classified as its question: the clinician
-    # still said who they are. Only a profession counts here, which needs the user to describe
-    # themself with it; "my mum" in a question is no statement of who is asking.
-    claimed = claimed_audience(kb, tracker.latest_message.get("text") or "")
-    switch = claimed == PROFESSIONAL and tracker.get_slot("audience") != PROFESSIONAL
-    audience_events = take_audience(dispatcher, tracker, kb, claimed) if switch else []
+    audience_events = take_claimed_profession(dispatcher, tracker, kb)
     events = reply_to_question(dispatcher, tracker, kb, intent=intent)
     if events is None and intent == OUT_OF_SCOPE:
         say(dispatcher, kb.messages["out_of_scope"])
@@ -486,7 +492,8 @@ class ActionRephraseFallback(Action):
         if not written_in_english(tracker.latest_message.get("text") or ""):
             say(dispatcher, kb.messages["english_only"])
             return []
+        audience_events = take_claimed_profession(dispatcher, tracker, kb)
         events = reply_to_question(dispatcher, tracker, kb)
         if events is None:
             offer_likely_topics(dispatcher, tracker, kb)
-        return events or []
+        return [*audience_events, *(events or [])]

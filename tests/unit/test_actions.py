@@ -360,6 +360,18 @@ def test_a_clinician_who_says_so_in_a_question_gets_the_clinician_wording(kb):
     assert slot_events(events)["audience"] == "professional"
 
 
+def test_a_clinician_whose_long_case_is_not_understood_still_gets_the_clinician_wording(kb):
+    """A case told at length falls back to the cards: the self-description still counts."""
+    text = (
+        "I'm a GP. A 70 year old woman has had a painful osteoporotic L1 fracture for 3 weeks "
+        "despite analgesia. When is vertebroplasty indicated?"
+    )
+    messages, events = run(ActionRephraseFallback(), make_tracker(text, "nlu_fallback"))
+    assert messages[0]["text"] == kb.messages["audience_professional"].text
+    assert kb.facts["vertebral_augmentation_nice_criteria"].professional in messages[1]["text"]
+    assert slot_events(events)["audience"] == "professional"
+
+
 def test_a_patient_who_mentions_their_doctor_in_a_question_stays_a_patient(kb):
     text = "My doctor suggested hyperbaric oxygen for my hip. What are the risks?"
     tracker = make_tracker(text, "ask_side_effects", [("treatment", "hbot")], slots={"audience": "patient"})
