@@ -63,9 +63,11 @@ INDIRECT_QUESTION = re.compile(
     re.I,
 )
 # A request for help asked as a statement: "If you have any suggestions, I'm open to trying it",
-# "Any advice would be appreciated", "Please help".
+# "Any advice would be appreciated", "Looking for advice", "Please help".
 REQUEST = re.compile(
-    r"\b(?:any|your|some)\b[^.?!]{0,20}?\b(?:suggestions?|advice|ideas|tips|thoughts)\b|\bplease help\b", re.I
+    r"\b(?:any|your|some|looking for|seeking)\b[^.?!]{0,20}?\b(?:suggestions?|advice|ideas|tips|thoughts)\b"
+    r"|\bplease help\b",
+    re.I,
 )
 # "mris", "fractures", "bones": a plural matches its singular.
 PLURAL = re.compile(r"(?<=[a-z]{3})s$(?<!ss)(?<!us)(?<!is)")
