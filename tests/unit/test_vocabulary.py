@@ -297,6 +297,8 @@ def test_canonical_value_accepts_ids_and_synonyms(kb):
         ("I have sugar and my foot is red and swollen", "charcot_foot"),
         ("my knee is hot and swollen", "hot_swollen_joint"),
         ("night sweats and weight loss with bone pain", "night_sweats_weight_loss"),
+        ("weeks of naproxen for my knee and now black stools", "stomach_bleeding"),
+        ("he vomited blood after taking his painkillers", "stomach_bleeding"),
     ],
 )
 def test_red_flags_are_recognised(detector, text, category):
