@@ -254,6 +254,10 @@ class QuestionCard(StrictModel):
     # Out-of-scope cards only: its words decline a question even when it also names a subject the
     # assistant covers (a horse's bone bruise is still a horse's).
     outranks_covered_subjects: bool = False
+    # Out-of-scope cards only: its words decline a message whose asking sentences use them, even
+    # when it names a subject the assistant covers ("can teriparatide help my bone marrow edema?");
+    # told only in the story ("I tried PRP and it did nothing. What now?") they do not.
+    outranks_when_asked: bool = False
     # Out-of-scope cards only: covered conditions (condition ids) without which its words name no
     # subject, and with which they decline the question: a car crash is no subject (it also brings
     # bone bruises), a spine fracture from one is spine trauma.
@@ -277,7 +281,7 @@ class QuestionCard(StrictModel):
             raise ValueError("only an out-of-scope card is named by words")
         return named_by
 
-    @validator("outranks_covered_subjects")
+    @validator("outranks_covered_subjects", "outranks_when_asked")
     def outranks_only_when_named(cls, outranks, values):
         if outranks and not values.get("named_by"):
             raise ValueError("only a card named by words can outrank the covered subjects")

@@ -250,9 +250,15 @@ def uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionC
     """The subject the assistant does not cover that a message names ("what foods should I
     avoid with gout?", "when can she do gymnastics after her sprain?", a runner's story of
     Achilles pain that ends "I need some hope of when I can run again"), when it names none of
-    the assistant's own (or one that outranks them, an animal's injury): declined however it is
-    worded."""
-    outranking = [card for card in reading.uncovered if card.outranks_covered_subjects or card.only_with]
+    the assistant's own (or one that outranks them: an animal's injury, or a treatment without
+    checked sources that the message asks about): declined however it is worded."""
+    outranking = [
+        card
+        for card in reading.uncovered
+        if card.outranks_covered_subjects
+        or card.only_with
+        or (card.outranks_when_asked and asks_about(kb, reading, card))
+    ]
     if outranking:
         return outranking[0]
     told = told_uncovered_subject(kb, reading)
@@ -261,6 +267,11 @@ def uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionC
     if names_its_own_subject(kb, asked_about(kb, reading.text, reading.named)) or tells_a_mistaken_sign(reading):
         return None
     return reading.uncovered[0] if reading.uncovered else None
+
+
+def asks_about(kb: KnowledgeBase, reading: Reading, card: QuestionCard) -> bool:
+    """The out-of-scope card's words stand in a sentence of the message that asks (see asked_part)."""
+    return card.id in subject_matcher_for(kb).values(asked_part(reading.text), UNCOVERED)
 
 
 def tells_a_mistaken_sign(reading: Reading) -> bool:

@@ -202,6 +202,15 @@ def test_a_story_that_names_none_of_our_subjects_is_declined_however_its_last_li
     assert decide_for_message(kb, story).unrelated
 
 
+def test_a_treatment_without_sources_told_only_in_the_story_does_not_decline_the_question(kb):
+    story = (
+        "I tried PRP and acupuncture for my knee and nothing helped. The MRI shows bone marrow edema. "
+        "What else can I do?"
+    )
+    decision = decide_for_message(kb, story)
+    assert decision.out_of_scope is None and decision.card is not None
+
+
 def test_is_it_cancer_leads_with_the_answer(kb):
     text = text_of(reply(kb, "is bone marrow oedema a type of cancer?"))
     assert kb.questions["is_it_cancer"].answer.patient in text
@@ -342,6 +351,8 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
         ("My MRI report mentions degenerative disc disease at L4-L5. Is that serious?", "disc_wear"),
         # An animal's bone bruise is declined although a bone bruise is covered.
         ("My horse has a bone bruise on the cannon bone. How long should stall rest last?", "animals"),
+        # A treatment without checked sources, asked about, though bone marrow edema is covered.
+        ("My MRI shows bone marrow edema in the knee. Would PRP injections help?", "treatments_without_sources"),
         # A drug told in the story, not asked about, does not make the question one on that drug.
         (
             "I have osteopenia and take calcium and vitamin D every day. My doctor now suggests a medicine. "
