@@ -438,7 +438,8 @@ class ActionRedFlag(Action):
             # injection... could this be cement leakage?"): the urgent message leads, and a card that
             # answers what the story asks follows it. A short message, or a story asking only "What
             # should I do?", is about the sign alone: the urgent message is the answer.
-            decision = card_decision(tracker, kb) if tells_a_story(text) and question_spans(text) else None
+            answered = flag.answered_after and tells_a_story(text) and question_spans(text)
+            decision = card_decision(tracker, kb) if answered else None
             if decision and decision.card:
                 say(dispatcher, kb.messages["answer_after_red_flag"])
                 return reply_to_question(dispatcher, tracker, kb, decision, asked_intent(tracker)) or []

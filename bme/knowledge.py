@@ -344,6 +344,10 @@ class RedFlag(PhraseGroups):
     tier: Literal["emergency", "same_day"]
     message: RedFlagMessage
     references: List[Text] = Field(min_items=1)
+    # A story that tells the sign gets its question answered after the urgent message, unless
+    # the answer could undercut it: asked after black stools on naproxen, "should I keep taking
+    # it?" would get "usually yes, for a short time" from the painkiller card.
+    answered_after: bool = True
 
 
 class Sign(PhraseGroups):

@@ -306,6 +306,17 @@ def test_a_story_with_a_red_flag_the_phrase_rule_names_gets_the_urgent_message_t
     assert kb.questions["cement_leakage"].answer.patient in messages[2]["text"]
 
 
+def test_a_story_of_bleeding_on_a_painkiller_gets_the_urgent_message_and_no_painkiller_card(kb):
+    story = (
+        "I have been taking naproxen for my hip bone marrow edema for six weeks. "
+        "Now my stools are black. Should I keep taking it?"
+    )
+    messages, _ = run(ActionRedFlag(), make_tracker(story, "report_red_flag"))
+    flag = next(f for f in kb.red_flags if f.id == "stomach_bleeding")
+    assert messages[0]["text"].startswith(flag.message.patient)
+    assert [message["text"] for message in messages[1:]] == [kb.messages["continue_after_red_flag"].text]
+
+
 def test_a_story_with_a_red_flag_asking_only_what_to_do_gets_the_urgent_message_alone(kb):
     story = (
         "I have a compression fracture in my spine. Since last night both legs are weak and numb. "
