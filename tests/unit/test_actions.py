@@ -1,6 +1,7 @@
 """Every action through rasa_sdk's Tracker and CollectingDispatcher."""
 
 import asyncio
+from typing import List
 
 import pytest
 from rasa_sdk import Tracker
@@ -294,16 +295,22 @@ def test_a_red_flag_the_phrase_rule_names_gets_no_other_answer(kb):
     assert [message["text"] for message in messages[1:]] == [kb.messages["continue_after_red_flag"].text]
 
 
+def replies_after_the_urgent_message(kb, story: str, flag_id: str) -> List[str]:
+    """What follows the urgent message of the flag ``flag_id`` that ``story`` trips (checked to lead)."""
+    messages, _ = run(ActionRedFlag(), make_tracker(story, "report_red_flag"))
+    flag = next(f for f in kb.red_flags if f.id == flag_id)
+    assert messages[0]["text"].startswith(flag.message.patient)
+    return [message["text"] for message in messages[1:]]
+
+
 def test_a_story_with_a_red_flag_the_phrase_rule_names_gets_the_urgent_message_then_its_answer(kb):
     story = (
         "My father had vertebroplasty last week. The next day he had chest pain and shortness of breath. "
         "He was treated in hospital and is stable now. Could the bone cement have leaked?"
     )
-    messages, _ = run(ActionRedFlag(), make_tracker(story, "report_red_flag"))
-    flag = next(f for f in kb.red_flags if f.id == "chest_pain_or_breathlessness")
-    assert messages[0]["text"].startswith(flag.message.patient)
-    assert messages[1]["text"] == kb.messages["answer_after_red_flag"].text
-    assert kb.questions["cement_leakage"].answer.patient in messages[2]["text"]
+    replies = replies_after_the_urgent_message(kb, story, "chest_pain_or_breathlessness")
+    assert replies[0] == kb.messages["answer_after_red_flag"].text
+    assert kb.questions["cement_leakage"].answer.patient in replies[1]
 
 
 def test_a_story_of_bleeding_on_a_painkiller_gets_the_urgent_message_and_no_painkiller_card(kb):
@@ -311,10 +318,8 @@ def test_a_story_of_bleeding_on_a_painkiller_gets_the_urgent_message_and_no_pain
         "I have been taking naproxen for my hip bone marrow edema for six weeks. "
         "Now my stools are black. Should I keep taking it?"
     )
-    messages, _ = run(ActionRedFlag(), make_tracker(story, "report_red_flag"))
-    flag = next(f for f in kb.red_flags if f.id == "stomach_bleeding")
-    assert messages[0]["text"].startswith(flag.message.patient)
-    assert [message["text"] for message in messages[1:]] == [kb.messages["continue_after_red_flag"].text]
+    replies = replies_after_the_urgent_message(kb, story, "stomach_bleeding")
+    assert replies == [kb.messages["continue_after_red_flag"].text]
 
 
 def test_a_story_with_a_red_flag_asking_only_what_to_do_gets_the_urgent_message_alone(kb):
