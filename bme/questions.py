@@ -257,7 +257,7 @@ def uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionC
         for card in reading.uncovered
         if card.outranks_covered_subjects
         or card.only_with
-        or (card.outranks_when_asked and asks_about(kb, reading, card))
+        or (card.outranks_when_asked and named_where_it_asks(kb, reading, card))
     ]
     if outranking:
         return outranking[0]
@@ -269,7 +269,7 @@ def uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionC
     return reading.uncovered[0] if reading.uncovered else None
 
 
-def asks_about(kb: KnowledgeBase, reading: Reading, card: QuestionCard) -> bool:
+def named_where_it_asks(kb: KnowledgeBase, reading: Reading, card: QuestionCard) -> bool:
     """The out-of-scope card's words stand in a sentence of the message that asks (see asked_part)."""
     return card.id in subject_matcher_for(kb).values(asked_part(reading.text), UNCOVERED)
 
