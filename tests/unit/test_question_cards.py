@@ -716,10 +716,19 @@ def test_a_subject_the_message_rules_out_is_not_declined(kb):
     [
         ("I was told I have a stress reaction. Should I worry?", "stress_reaction_or_fracture"),
         ("Can I still cycle with a stress fracture in my foot?", "exercise_while_healing"),
+        ("Is walking good for bone marrow edema in the knee?", "can_i_walk_on_it"),
+        (
+            "My MRI says subchondral insufficiency fracture of the medial femoral condyle. "
+            "Will I need a knee replacement?",
+            "subchondral_insufficiency_fracture",
+        ),
+        ("Will physiotherapy help my bone marrow edema in the knee?", "exercise_with_knee_arthritis_lesions"),
     ],
 )
 def test_lay_words_of_asking_find_the_card_that_answers(kb, question, card_id):
-    """ "Should I worry?" asks whether it is serious; cycling is exercise that spares the bone."""
+    """ "Should I worry?" asks whether it is serious; cycling is exercise that spares the bone; "good"
+    must not pull a walking question to the shock wave card's "is it good for"; a knee replacement
+    asked about a subchondral fracture is its outlook, not knee arthritis care."""
     assert kb.questions[card_id].answer.patient in text_of(reply(kb, question))
 
 

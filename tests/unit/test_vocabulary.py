@@ -388,6 +388,9 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
         ("My shin hurts on every run.", "running_bone_pain"),
         ("I started jogging in May. Now the top of my foot is sore.", "running_bone_pain"),
         ("My hip aches when I walk.", None),
+        # A jump in walking is a load, like a jump in running; pain "when I walk" is only a symptom.
+        ("I took up walking an hour a day on concrete and now my foot hurts.", "walking_load_bone_pain"),
+        ("Since basic training started my shins ache.", "walking_load_bone_pain"),
         # "running down" tells where a pain goes, not a run.
         ("A sharp pain is running down the back of my thigh.", None),
         ("My doctor says my osteoporosis puts my spine at risk.", "thin_bones_in_the_spine"),
