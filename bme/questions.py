@@ -59,6 +59,9 @@ UNCOVERED = "uncovered"
 # relatives and patients are the vocabulary's audience terms ("my dad", "this patient").
 OWN_CASE = re.compile(r"\b(i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|we're|us|our)\b", re.I)
 CASE_AUDIENCES = {"patient", "caregiver"}
+# A question for what comes beyond the treatments a story tells: "the paracetamol isn't doing much.
+# What else can be done?" asks for other options, so the story's drug does not choose the cards.
+ASKS_FOR_OTHER_OPTIONS = re.compile(r"\b(?:else|other options?|alternatives?|instead)\b", re.I)
 # A plan asked for in a message that asks something else too: "Is it worth it at her age? Can you
 # make a plan for her?", "I'd like a step-by-step plan".
 PLAN_REQUEST = re.compile(
@@ -326,14 +329,20 @@ def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], g
     they name a subject of their own, else every one the message names. A son's anti-inflammatory
     told in the story does not make "is this a normal timeline for healing of a bone bruise?" a
     question on NSAIDs, while "How would you treat this patient?" after a case on zoledronic acid
-    is one on zoledronic acid. ``named``: the vocabulary terms found in ``text``; ``given``: the
+    is one on zoledronic acid, and "what else can be done?" after a story of paracetamol is one on
+    none of the story's treatments. ``named``: the vocabulary terms found in ``text``; ``given``: the
     treatments of the message's entities, which count when its words name none (a button's payload
     carries its treatment without naming it in words)."""
     if not any(match.entity == "treatment" for match in named):
         return list(given)
     spans = question_spans(text)
     asked = [match for match in named if any(start <= match.start < end for start, end in spans)]
-    chosen = asked if names_its_own_subject(kb, asked) else named
+    if names_its_own_subject(kb, asked):
+        chosen = asked
+    elif any(ASKS_FOR_OTHER_OPTIONS.search(text[start:end]) for start, end in spans):
+        chosen = []
+    else:
+        chosen = named
     return list(dict.fromkeys(match.value for match in chosen if match.entity == "treatment"))
 
 

@@ -298,6 +298,18 @@ def test_an_unsure_card_on_the_named_subject_answers_whatever_topic_the_classifi
     assert messages[0]["text"].startswith(f"**{card.question}**")
 
 
+def test_asking_what_else_can_be_done_is_no_question_on_the_drug_already_tried(kb):
+    """ "The paracetamol isn't doing much. What else can be done?" asks past paracetamol: the
+    painkiller cards must not be the only ones left to answer it."""
+    story = (
+        "My dad is 79. He bent down and felt a crack in his back. The GP says it's a compression fracture "
+        "from osteoporosis. He's in a lot of pain and the paracetamol isn't doing much. What else can be done?"
+    )
+    decision = decide_for_message(kb, story)
+    offered = [card.id for card in [decision.card, *decision.choices] if card]
+    assert "spinal_fracture_pain" in offered
+
+
 def test_a_drug_told_only_in_the_story_does_not_make_the_topic_answer_an_unsure_card(kb):
     """ "Numerous anti-inflammatory medicines have been no help" tells of NSAIDs, it does not ask about them."""
     story = (
