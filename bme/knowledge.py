@@ -251,13 +251,11 @@ class QuestionCard(StrictModel):
     # Out-of-scope cards only: words that name the subject ("gout", "sprained"). A question that
     # names it and none of the assistant's own subjects is declined however it is worded.
     named_by: List[Text] = []
-    # Out-of-scope cards only: its words decline a question even when it also names a subject the
-    # assistant covers (a horse's bone bruise is still a horse's).
-    outranks_covered_subjects: bool = False
-    # Out-of-scope cards only: its words decline a message whose asking sentences use them, even
-    # when it names a subject the assistant covers ("can teriparatide help my bone marrow edema?");
-    # told only in the story ("I tried PRP and it did nothing. What now?") they do not.
-    outranks_when_asked: bool = False
+    # Out-of-scope cards only: when its words decline a question that also names a subject the
+    # assistant covers. "always": wherever they stand (a horse's bone bruise is still a horse's);
+    # "when_asked": only in a sentence that asks ("can teriparatide help my bone marrow edema?"),
+    # not told in the story ("I tried PRP and it did nothing. What now?"). Unset: never.
+    outranks_covered_subjects: Optional[Literal["always", "when_asked"]] = None
     # Out-of-scope cards only: covered conditions (condition ids) without which its words name no
     # subject, and with which they decline the question: a car crash is no subject (it also brings
     # bone bruises), a spine fracture from one is spine trauma.
@@ -281,7 +279,7 @@ class QuestionCard(StrictModel):
             raise ValueError("only an out-of-scope card is named by words")
         return named_by
 
-    @validator("outranks_covered_subjects", "outranks_when_asked")
+    @validator("outranks_covered_subjects")
     def outranks_only_when_named(cls, outranks, values):
         if outranks and not values.get("named_by"):
             raise ValueError("only a card named by words can outrank the covered subjects")

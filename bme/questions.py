@@ -258,9 +258,9 @@ def uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionC
     outranking = [
         card
         for card in reading.uncovered
-        if card.outranks_covered_subjects
+        if card.outranks_covered_subjects == "always"
         or card.only_with
-        or (card.outranks_when_asked and named_where_it_asks(kb, reading, card))
+        or (card.outranks_covered_subjects == "when_asked" and named_where_it_asks(kb, reading, card))
     ]
     if outranking:
         return outranking[0]

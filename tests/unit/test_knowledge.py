@@ -203,6 +203,16 @@ def test_a_card_outranking_the_covered_subjects_must_be_named_by_words(kb_copy):
     assert "only a card named by words can outrank the covered subjects" in str(error.value)
 
 
+def test_a_card_outranks_the_covered_subjects_always_or_when_asked(kb_copy):
+    def outranks_sometimes(data):
+        card = next(card for card in data["questions"] if card["id"] == "animals")
+        card["outranks_covered_subjects"] = "sometimes"
+
+    _edit_yaml(kb_copy / "questions" / "out_of_scope.yml", outranks_sometimes)
+    with pytest.raises(KnowledgeError, match=r"entry 'animals': field 'outranks_covered_subjects'"):
+        load_knowledge_base(kb_copy)
+
+
 def test_only_an_out_of_scope_card_is_told_by_phrases(kb_copy):
     def told_in_scope(data):
         card = next(card for card in data["questions"] if card["id"] == "return_to_running")
