@@ -61,7 +61,9 @@ OWN_CASE = re.compile(r"\b(i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|we're|us|o
 CASE_AUDIENCES = {"patient", "caregiver"}
 # A question for what comes beyond the treatments a story tells: "the paracetamol isn't doing much.
 # What else can be done?" asks for other options, so the story's drug does not choose the cards.
-ASKS_FOR_OTHER_OPTIONS = re.compile(r"\b(?:else|other options?|alternatives?|instead)\b", re.I)
+ASKS_FOR_OTHER_OPTIONS = re.compile(
+    r"\b(?:else|other options?|alternatives?|instead|options now|what now|next steps?)\b", re.I
+)
 # A plan asked for in a message that asks something else too: "Is it worth it at her age? Can you
 # make a plan for her?", "I'd like a step-by-step plan".
 PLAN_REQUEST = re.compile(

@@ -308,6 +308,11 @@ def test_asking_what_else_can_be_done_is_no_question_on_the_drug_already_tried(k
     decision = decide_for_message(kb, story)
     offered = [card.id for card in [decision.card, *decision.choices] if card]
     assert "spinal_fracture_pain" in offered
+    tried = (
+        "My bone marrow edema in the ankle was diagnosed 8 months ago and it's still painful. "
+        "I've done everything: rest, boot, physio. What are my options now?"
+    )
+    assert decide_for_message(kb, tried).card.id == "how_is_it_treated"
 
 
 def test_a_drug_told_only_in_the_story_does_not_make_the_topic_answer_an_unsure_card(kb):
