@@ -740,6 +740,7 @@ def test_a_subject_the_message_rules_out_is_not_declined(kb):
             "subchondral_insufficiency_fracture",
         ),
         ("Will physiotherapy help my bone marrow edema in the knee?", "exercise_with_knee_arthritis_lesions"),
+        ("Does smoking slow down bone healing? I have a stress fracture in my shin.", "smoking_and_healing"),
     ],
 )
 def test_lay_words_of_asking_find_the_card_that_answers(kb, question, card_id):
