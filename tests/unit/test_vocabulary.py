@@ -391,6 +391,9 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
         # A jump in walking is a load, like a jump in running; pain "when I walk" is only a symptom.
         ("I took up walking an hour a day on concrete and now my foot hurts.", "walking_load_bone_pain"),
         ("Since basic training started my shins ache.", "walking_load_bone_pain"),
+        ("Our 15 year old daughter is a gymnast and has low back pain.", "young_athletes_back_pain"),
+        # Back pain in an adult who plays a sport is no sign of a young athlete's pars fracture.
+        ("I play tennis at weekends and my lower back hurts.", None),
         # "running down" tells where a pain goes, not a run.
         ("A sharp pain is running down the back of my thigh.", None),
         ("My doctor says my osteoporosis puts my spine at risk.", "thin_bones_in_the_spine"),
