@@ -229,13 +229,18 @@ def on_the_sites(kb: KnowledgeBase, matches: Sequence[CardMatch], named: Sequenc
     is about one part of the body (the pelvis, the spine, the hip) does not answer a message that
     names only others ("do I need crutches for a pelvic stress fracture?" is no answer to a story
     about a stress fracture in the foot). All of them when the message names no site."""
-    sites = {match.value for match in named if match.entity == "body_site"}
-    return [match for match in matches if not sites or fits_the_sites(sites_of(kb, match.card), sites)]
+    sites = sites_named(named)
+    return [match for match in matches if fits_the_sites(sites_of(kb, match.card), sites)]
+
+
+def sites_named(named: Sequence[TermMatch]) -> set:
+    return {match.value for match in named if match.entity == "body_site"}
 
 
 def fits_the_sites(card_sites: frozenset, sites: set) -> bool:
-    """A card about no site in particular fits every message; one about some sites, a message naming one."""
-    return not card_sites or bool(card_sites & sites)
+    """A card about no site in particular fits every message, and every card a message naming no
+    site; a card about some sites fits a message naming one of them."""
+    return not sites or not card_sites or bool(card_sites & sites)
 
 
 def sites_of(kb: KnowledgeBase, card: QuestionCard) -> frozenset:
@@ -299,10 +304,16 @@ def told_uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[Ques
 def named_uncovered_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[QuestionCard]:
     """The out-of-scope cards whose words ``text`` uses, less those whose words name a subject
     only with a covered condition the message does not name (``only_with``: a car crash told
-    with a knee's bone bruise is no spine trauma)."""
+    with a knee's bone bruise is no spine trauma), and those about other body sites than the
+    message names (a cortisone shot in the hip is no care of knee arthritis, see on_the_sites)."""
     conditions = {match.value for match in named if match.entity == "condition"}
+    sites = sites_named(named)
     cards = [kb.questions[card] for card in subject_matcher_for(kb).values(text, UNCOVERED)]
-    return [card for card in cards if not card.only_with or conditions & set(card.only_with)]
+    return [
+        card
+        for card in cards
+        if (not card.only_with or conditions & set(card.only_with)) and fits_the_sites(sites_of(kb, card), sites)
+    ]
 
 
 def asked_about(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[TermMatch]:
@@ -380,7 +391,7 @@ def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, d
 def names_its_own_subject(kb: KnowledgeBase, named: Sequence[TermMatch]) -> bool:
     """The message names a condition, treatment or finding the assistant covers, or one it covers
     at a body site the message also names (myeloma in the spine)."""
-    sites = {match.value for match in named if match.entity == "body_site"}
+    sites = sites_named(named)
     return any(
         match.entity in OWN_SUBJECTS and is_own_subject(kb.vocabulary[match.entity][match.value], sites)
         for match in named

@@ -462,6 +462,15 @@ def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, te
     assert uncovered_subject(kb, read_message(kb, text)) is None
 
 
+def test_a_subject_at_one_body_site_is_not_named_by_a_message_about_another(kb):
+    """A cortisone shot is a wording of knee arthritis care: in a story about the hip it names no knee."""
+    question = "Is a cortisone shot every three months safe?"
+    hip = read_message(kb, f"My hip hurts when I run and the MRI shows no arthritis. {question}")
+    knee = read_message(kb, f"My knee is stiff and sore in the morning. {question}")
+    assert "general_knee_arthritis" not in [card.id for card in hip.uncovered]
+    assert "general_knee_arthritis" in [card.id for card in knee.uncovered]
+
+
 def test_a_bone_medicine_for_thin_bones_alone_is_declined_and_after_a_spine_fracture_answered(kb):
     """Bisphosphonates are ours for marrow edema and after a spine fracture, not for osteopenia on its own."""
     subject = kb.questions["osteoporosis_care"].question
