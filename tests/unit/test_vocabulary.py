@@ -61,6 +61,9 @@ def detector(kb):
         ("The differential includes an infiltrative process.", "condition", "bone_tumour"),
         ("I fractured my foot three weeks ago.", "finding", "foot_fracture"),
         ("She is recovering from a fracture in her foot.", "finding", "foot_fracture"),
+        ("The MRI showed a transverse fracture of the fibular hallux sesamoid.", "finding", "foot_fracture"),
+        ("She has a non-union medial sesamoid fracture.", "finding", "foot_fracture"),
+        ("I have a fractured left tibial sesamoid.", "finding", "foot_fracture"),
         ("She is recovering from a stress fracture in her foot.", "condition", "stress_fracture"),
         # A broken tarsal navicular is most often a stress fracture.
         ("He broke the navicular bone in January.", "condition", "stress_fracture"),
