@@ -614,6 +614,17 @@ def test_a_sign_told_with_a_subject_not_covered_is_declined(kb):
     assert text_of(reply(kb, story)).startswith(kb.messages["not_covered"].text.format(subject=subject))
 
 
+def test_shin_splints_told_with_a_runners_pain_in_one_spot_at_night_is_answered_on_stress_fractures(kb):
+    """A stress fracture is often first called shin splints: pain in one spot and at night mark the bone."""
+    story = (
+        "I run about thirty miles a week. My shin hurts in one spot and now it aches at night too. "
+        "My GP says it's shin splints. Should I get an MRI?"
+    )
+    text = text_of(reply(kb, story))
+    assert not text.startswith(kb.messages["not_covered"].text.split("{")[0])
+    assert "stress fracture" in text.lower()
+
+
 def test_thin_bones_told_with_the_spine_are_a_question_on_spine_fractures(kb):
     story = (
         "I am 75 and my doctor says I have osteoporosis. I walk every day. Could my spine break, and what would I feel?"

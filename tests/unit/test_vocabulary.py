@@ -389,6 +389,9 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
     "text, sign",
     [
         ("My shin hurts on every run.", "running_bone_pain"),
+        # In one spot or at rest: the bone, read even when the story says shin splints.
+        ("My shin hurts on every run and aches at night.", "runners_focal_bone_pain"),
+        ("A runner's shin sore to press in one spot.", "runners_focal_bone_pain"),
         ("I started jogging in May. Now the top of my foot is sore.", "running_bone_pain"),
         ("My hip aches when I walk.", None),
         # A jump in walking is a load, like a jump in running; pain "when I walk" is only a symptom.
