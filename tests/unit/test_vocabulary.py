@@ -390,8 +390,16 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
     [
         ("My shin hurts on every run.", "running_bone_pain"),
         # In one spot or at rest: the bone, read even when the story says shin splints.
-        ("My shin hurts on every run and aches at night.", "runners_focal_bone_pain"),
-        ("A runner's shin sore to press in one spot.", "runners_focal_bone_pain"),
+        ("My shin hurts on every run and aches at night.", "sport_bone_pain_in_one_spot"),
+        ("A runner's shin is sore to press.", "sport_bone_pain_in_one_spot"),
+        # Sore to touch is how a sprain hurts too.
+        ("My ankle is sore to touch after tennis and the doctor says it is a sprain.", None),
+        (
+            "I play netball. My ankle aches and the physio pressed on the bone: it really hurt.",
+            "sport_bone_pain_in_one_spot",
+        ),
+        # A muscle is no bone.
+        ("My calf hurts at night after football training.", None),
         ("I started jogging in May. Now the top of my foot is sore.", "running_bone_pain"),
         ("My hip aches when I walk.", None),
         # A jump in walking is a load, like a jump in running; pain "when I walk" is only a symptom.
