@@ -302,17 +302,35 @@ def told_uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[Ques
 
 
 def named_uncovered_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[QuestionCard]:
-    """The out-of-scope cards whose words ``text`` uses, less those whose words name a subject
-    only with a covered condition the message does not name (``only_with``: a car crash told
-    with a knee's bone bruise is no spine trauma), and those about other body sites than the
-    message names (a cortisone shot in the hip is no care of knee arthritis, see on_the_sites)."""
+    """The out-of-scope cards whose words ``text`` uses (see uncovered_words), less those whose
+    words name a subject only with a covered condition the message does not name (``only_with``: a
+    car crash told with a knee's bone bruise is no spine trauma), and those about other body sites
+    than the message names (a cortisone shot in the hip is no care of knee arthritis, see
+    on_the_sites)."""
     conditions = {match.value for match in named if match.entity == "condition"}
     sites = sites_named(named)
-    cards = [kb.questions[card] for card in subject_matcher_for(kb).values(text, UNCOVERED)]
+    cards = [kb.questions[card] for card in dict.fromkeys(word.value for word in uncovered_words(kb, text, named))]
     return [
         card
         for card in cards
         if (not card.only_with or conditions & set(card.only_with)) and fits_the_sites(sites_of(kb, card), sites)
+    ]
+
+
+def uncovered_words(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[TermMatch]:
+    """The words of out-of-scope subjects in ``text``, less those inside a condition or finding of
+    the assistant's own that it names: "cartilage" in "a fracture under the cartilage" names no knee
+    arthritis, while "bone cancer" names both a cause of marrow edema and bone cancer."""
+    sites = sites_named(named)
+    own = [
+        match
+        for match in named
+        if match.entity in NAMED_DIAGNOSES and is_own_subject(kb.vocabulary[match.entity][match.value], sites)
+    ]
+    return [
+        word
+        for word in subject_matcher_for(kb).find(text)
+        if not any(term.start <= word.start and word.end <= term.end for term in own)
     ]
 
 

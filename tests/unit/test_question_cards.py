@@ -471,6 +471,15 @@ def test_a_subject_at_one_body_site_is_not_named_by_a_message_about_another(kb):
     assert "general_knee_arthritis" in [card.id for card in knee.uncovered]
 
 
+def test_the_words_of_a_subject_not_covered_inside_one_of_ours_name_nothing(kb):
+    """ "Cartilage" names knee arthritis care, but not inside "a fracture under the cartilage"."""
+    story = (
+        "His knee was scoped in March. The MRI shows a fracture under the cartilage. Will he need a knee replacement?"
+    )
+    assert read_message(kb, story).uncovered == []
+    assert text_of(reply(kb, story)).startswith(f"**{kb.questions['subchondral_insufficiency_fracture'].question}**")
+
+
 def test_a_bone_medicine_for_thin_bones_alone_is_declined_and_after_a_spine_fracture_answered(kb):
     """Bisphosphonates are ours for marrow edema and after a spine fracture, not for osteopenia on its own."""
     subject = kb.questions["osteoporosis_care"].question
