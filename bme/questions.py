@@ -322,11 +322,7 @@ def uncovered_words(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) ->
     the assistant's own that it names: "cartilage" in "a fracture under the cartilage" names no knee
     arthritis, while "bone cancer" names both a cause of marrow edema and bone cancer."""
     sites = sites_named(named)
-    own = [
-        match
-        for match in named
-        if match.entity in NAMED_DIAGNOSES and is_own_subject(kb.vocabulary[match.entity][match.value], sites)
-    ]
+    own = [match for match in named if match.entity in NAMED_DIAGNOSES and names_as_its_own(kb, match, sites)]
     return [
         word
         for word in subject_matcher_for(kb).find(text)
@@ -410,13 +406,12 @@ def names_its_own_subject(kb: KnowledgeBase, named: Sequence[TermMatch]) -> bool
     """The message names a condition, treatment or finding the assistant covers, or one it covers
     at a body site the message also names (myeloma in the spine)."""
     sites = sites_named(named)
-    return any(
-        match.entity in OWN_SUBJECTS and is_own_subject(kb.vocabulary[match.entity][match.value], sites)
-        for match in named
-    )
+    return any(match.entity in OWN_SUBJECTS and names_as_its_own(kb, match, sites) for match in named)
 
 
-def is_own_subject(term: VocabularyEntry, sites: set) -> bool:
+def names_as_its_own(kb: KnowledgeBase, match: TermMatch, sites: set) -> bool:
+    """The term is one of the assistant's subjects, or one at a body site the message names (``sites``)."""
+    term = kb.vocabulary[match.entity][match.value]
     return term.own_subject or bool(sites.intersection(term.own_subject_at))
 
 

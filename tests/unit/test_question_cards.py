@@ -472,7 +472,7 @@ def test_a_subject_at_one_body_site_is_not_named_by_a_message_about_another(kb):
 
 
 def test_the_words_of_a_subject_not_covered_inside_one_of_ours_name_nothing(kb):
-    """ "Cartilage" names knee arthritis care, but not inside "a fracture under the cartilage"."""
+    """The word "cartilage" names knee arthritis care, but not inside "a fracture under the cartilage"."""
     story = (
         "His knee was scoped in March. The MRI shows a fracture under the cartilage. Will he need a knee replacement?"
     )
