@@ -309,7 +309,8 @@ def named_uncovered_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermM
     on_the_sites)."""
     conditions = {match.value for match in named if match.entity == "condition"}
     sites = sites_named(named)
-    cards = [kb.questions[card] for card in dict.fromkeys(word.value for word in uncovered_words(kb, text, named))]
+    words = uncovered_words(kb, text, named, sites)
+    cards = [kb.questions[card] for card in dict.fromkeys(word.value for word in words)]
     return [
         card
         for card in cards
@@ -317,11 +318,11 @@ def named_uncovered_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermM
     ]
 
 
-def uncovered_words(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[TermMatch]:
+def uncovered_words(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], sites: set) -> List[TermMatch]:
     """The words of out-of-scope subjects in ``text``, less those inside a condition or finding of
-    the assistant's own that it names: "cartilage" in "a fracture under the cartilage" names no knee
-    arthritis, while "bone cancer" names both a cause of marrow edema and bone cancer."""
-    sites = sites_named(named)
+    the assistant's own that it names (``named``, at the body ``sites`` it names): "cartilage" in "a
+    fracture under the cartilage" names no knee arthritis, while "bone cancer" names both a cause of
+    marrow edema and bone cancer."""
     own = [match for match in named if match.entity in NAMED_DIAGNOSES and names_as_its_own(kb, match, sites)]
     return [
         word

@@ -109,8 +109,7 @@ def test_a_declined_subject_is_said_first_and_the_close_covered_questions_follow
             "Should I rest it?"
         ),
     )
-    not_covered = kb.messages["not_covered"].text.split("{subject}")[0]
-    assert messages[0]["text"].startswith(not_covered)
+    assert says_not_covered(kb, messages[0]["text"])
     payloads = [button["payload"] for message in messages[1:] for button in message.get("buttons") or []]
     assert any('"question_card"' in payload for payload in payloads)
     assert kb.messages["or_did_you_mean"].text in text_of(messages[1:])
@@ -152,6 +151,11 @@ def reply(kb, text, slots=None, intent=None, entities=(), decision=None):
 
 def text_of(messages):
     return "\n".join(message.get("text") or "" for message in messages)
+
+
+def says_not_covered(kb, text):
+    """The reply opens with "I don't cover ...", whatever subject it names."""
+    return text.startswith(kb.messages["not_covered"].text.split("{subject}")[0])
 
 
 def test_a_story_gets_the_direct_answer_of_its_question(kb):
@@ -421,7 +425,7 @@ def test_osteopenia_in_one_bone_is_not_declined_as_osteoporosis_care(kb):
         "My ankle has hurt for two months with no injury. I limp by the evening. "
         "The X-ray shows osteopenia of the talus. What could this be?"
     )
-    assert not text_of(reply(kb, story)).startswith(kb.messages["not_covered"].text.split("{")[0])
+    assert not says_not_covered(kb, text_of(reply(kb, story)))
 
 
 def test_a_story_naming_only_another_condition_is_declined_though_it_asks_nothing(kb):
@@ -583,7 +587,7 @@ SUBJECTLESS_QUESTIONS = [
 def test_a_question_on_the_subject_without_naming_it_is_answered(kb, question):
     text = text_of(reply(kb, question))
     assert text != kb.messages["out_of_scope"].text
-    assert not text.startswith(kb.messages["not_covered"].text.split("{subject}")[0])
+    assert not says_not_covered(kb, text)
 
 
 def test_a_subject_the_story_itself_names_is_not_taken_for_one_discussed_before(kb):
@@ -630,7 +634,7 @@ def test_shin_splints_told_with_a_runners_pain_in_one_spot_at_night_is_answered_
         "My GP says it's shin splints. Should I get an MRI?"
     )
     text = text_of(reply(kb, story))
-    assert not text.startswith(kb.messages["not_covered"].text.split("{")[0])
+    assert not says_not_covered(kb, text)
     assert "stress fracture" in text.lower()
 
 
