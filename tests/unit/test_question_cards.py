@@ -473,6 +473,9 @@ def test_a_subject_at_one_body_site_is_not_named_by_a_message_about_another(kb):
     knee = read_message(kb, f"My knee is stiff and sore in the morning. {question}")
     assert "general_knee_arthritis" not in [card.id for card in hip.uncovered]
     assert "general_knee_arthritis" in [card.id for card in knee.uncovered]
+    # "PF" is plantar fasciitis under the foot, the patellofemoral joint at the knee.
+    patellofemoral = read_message(kb, "The MRI shows bone marrow edema in the PF joint of my knee. Will it heal?")
+    assert "plantar_fasciitis" not in [card.id for card in patellofemoral.uncovered]
 
 
 def test_the_words_of_a_subject_not_covered_inside_one_of_ours_name_nothing(kb):
