@@ -45,9 +45,17 @@ def expected_texts(kb: KnowledgeBase, question: dict) -> List[str]:
     return texts
 
 
+def not_covered_opening(kb: KnowledgeBase) -> str:
+    """How every "I don't cover ..." reply opens, whatever subject it names."""
+    return kb.messages["not_covered"].text.split("{subject}")[0]
+
+
+def says_not_covered(kb: KnowledgeBase, reply: str) -> bool:
+    return reply.startswith(not_covered_opening(kb))
+
+
 def out_of_scope_texts(kb: KnowledgeBase) -> List[str]:
-    not_covered = kb.messages["not_covered"].text.split("{subject}")[0]
-    return [kb.messages["out_of_scope"].text, not_covered]
+    return [kb.messages["out_of_scope"].text, not_covered_opening(kb)]
 
 
 def passed(kb: KnowledgeBase, question: dict, reply: str) -> bool:

@@ -18,6 +18,7 @@ from actions.actions import (
     ActionSetAudience,
 )
 from bme import answers
+from tests.answers.scoring import says_not_covered
 
 
 def make_tracker(text="", intent=None, entities=(), slots=None, ranking=(), active_loop=None, confidence=0.9):
@@ -185,7 +186,7 @@ def test_why_before_anything_was_said_is_taken_as_a_question(kb):
 
 def test_a_why_question_about_another_condition_is_declined(kb):
     messages, _ = run(ActionExplainWhy(), make_tracker("why do I get gout?", "ask_why"))
-    assert messages[0]["text"].startswith(kb.messages["not_covered"].text.split("{subject}")[0])
+    assert says_not_covered(kb, messages[0]["text"])
 
 
 @pytest.mark.parametrize("text", ["what can you do?", "help", "how do I use this?"])
@@ -229,7 +230,7 @@ def test_a_report_the_classifier_is_unsure_is_urgent_names_the_signs_then_answer
     text = "My son is 13 and just had a growth spurt. He is complaining of pain below his kneecap."
     messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag", confidence=0.5))
     assert messages[0]["text"] == kb.messages["red_flag_check_emergency"].text
-    assert messages[1]["text"].startswith(kb.messages["not_covered"].text.split("{subject}")[0])
+    assert says_not_covered(kb, messages[1]["text"])
 
 
 def test_a_report_the_classifier_is_sure_is_urgent_gets_the_alarm(kb):
@@ -260,7 +261,7 @@ def test_a_short_question_only_the_classifier_found_urgent_about_another_conditi
     text = "my heel is sore first thing in the morning, is that plantar fasciitis?"
     messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag"))
     assert messages[0]["text"] == kb.messages["red_flag_check_emergency"].text
-    assert messages[1]["text"].startswith(kb.messages["not_covered"].text.split("{subject}")[0])
+    assert says_not_covered(kb, messages[1]["text"])
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from bme.questions import (
 )
 from bme.retrieval import CardMatch
 from bme.vocabulary import matcher_for
+from tests.answers.scoring import says_not_covered
 
 MAX_PATIENT_GRADE = 7
 
@@ -151,11 +152,6 @@ def reply(kb, text, slots=None, intent=None, entities=(), decision=None):
 
 def text_of(messages):
     return "\n".join(message.get("text") or "" for message in messages)
-
-
-def says_not_covered(kb, text):
-    """The reply opens with "I don't cover ...", whatever subject it names."""
-    return text.startswith(kb.messages["not_covered"].text.split("{subject}")[0])
 
 
 def test_a_story_gets_the_direct_answer_of_its_question(kb):
