@@ -705,6 +705,17 @@ def test_a_sign_makes_a_story_the_assistants_own_unless_it_names_a_subject_not_c
         assert names_only_its_own_subjects(kb, read_message(kb, story)) is own
 
 
+def test_a_disc_found_on_the_mri_outranks_the_sign_of_a_young_athletes_back_pain(kb):
+    """The sign points to spondylolysis, but a scan that found a protruding disc has named the
+    cause, and disc pain is not covered."""
+    subject = kb.questions["spinal_decompression"].question
+    story = (
+        "My son is 15 and plays football. He has had back pain since a tackle in June. "
+        "The MRI showed a small disc protrusion at L5. Should he keep playing?"
+    )
+    assert text_of(reply(kb, story)).startswith(kb.messages["not_covered"].text.format(subject=subject))
+
+
 def test_a_named_condition_says_more_than_a_sign(kb):
     story = RUNNER_STORY.replace("Resting a few days", "The MRI showed a bone bruise. Resting a few days")
     assert read_message(kb, story).implied == []
