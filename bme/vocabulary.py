@@ -33,10 +33,13 @@ class TermMatch:
     text: str
 
 
-# Words that deny what follows: "no longer breast-feeding", "the MRI did not show a stress fracture".
+# Words that deny what follows: "no longer breast-feeding", "the MRI did not show a stress fracture",
+# or only warn of it: "shin splints; keep running and you're going to get stress fractures" tells
+# no stress fracture.
 NEGATION = (
     r"no|not|never|no longer|don't|do not|haven't|have not|without|didn't|did not|doesn't|does not|isn't"
     r"|wasn't|free of|negative for|ruled out"
+    r"|going to get|gonna get|(?:could|can|will) (?:turn into|lead to|become)"
 )
 # A condition or finding is denied when a negation stands right before it, with at most a few
 # of these words between ("there is no bony contusion", "no evidence of fracture or necrosis"),

@@ -100,10 +100,13 @@ def test_no_terms_in_unrelated_text(matcher):
         "Although I may not have any pelvic or vertebral fractures, my ribs are broken.",
         "There were no pelvic, femur or vertebral fractures.",
         "The doctor said it is definitely not a stress fracture.",
+        "Shin splints, and if you keep running you're going to get stress fractures.",
+        "The coach says the sore shins could turn into a stress fracture.",
     ],
 )
 def test_a_denied_condition_is_not_the_message_s_subject(matcher, text):
-    """An MRI report or a doctor ruling a condition out does not make it the question's subject."""
+    """An MRI report or a doctor ruling a condition out, or only warning of it, does not make it the
+    question's subject."""
     assert matcher.values(text, "condition") == []
 
 
