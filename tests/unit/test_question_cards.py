@@ -722,6 +722,12 @@ def test_a_named_condition_says_more_than_a_sign(kb):
     assert read_message(kb, RUNNER_STORY).implied == ["condition_stress_fracture"]
 
 
+def test_what_untreated_osteonecrosis_does_has_its_own_answer(kb):
+    """Not the healing time of bone marrow edema: osteonecrosis may not heal by itself."""
+    story = "My aunt was told she has avascular necrosis in her hip. What happens if she doesn't have the operation?"
+    assert kb.questions["osteonecrosis_outlook"].answer.patient in text_of(reply(kb, story))
+
+
 def test_bone_density_checks_are_osteoporosis_care(kb):
     subject = kb.questions["osteoporosis_care"].question
     text = text_of(reply(kb, "My sister has thin bones. How often should she have her bone density checked?"))
