@@ -59,6 +59,8 @@ def detector(kb):
         ("The MRI shows a bony contusion of the tibia.", "condition", "bone_bruise"),
         ("It is just very badly bruised under the kneecap.", "condition", "bone_bruise"),
         ("The differential includes an infiltrative process.", "condition", "bone_tumour"),
+        ("Could the bone scan have missed bone tumors?", "condition", "bone_tumour"),
+        ("If you fractured your back, what exercise is safe?", "condition", "vertebral_compression_fracture"),
         ("I fractured my foot three weeks ago.", "finding", "foot_fracture"),
         ("She is recovering from a fracture in her foot.", "finding", "foot_fracture"),
         ("The MRI showed a transverse fracture of the fibular hallux sesamoid.", "finding", "foot_fracture"),
