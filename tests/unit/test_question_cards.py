@@ -728,6 +728,11 @@ def test_what_untreated_osteonecrosis_does_has_its_own_answer(kb):
     assert kb.questions["osteonecrosis_outlook"].answer.patient in text_of(reply(kb, story))
 
 
+def test_exercise_after_a_spinal_fracture_is_not_cross_training_while_a_bone_heals(kb):
+    story = "My 78 year old mother broke a vertebra from osteoporosis in the spring. She wants to stay fit. What exercise can she do?"
+    assert kb.questions["exercise_after_spinal_fracture"].answer.patient in text_of(reply(kb, story))
+
+
 def test_bone_density_checks_are_osteoporosis_care(kb):
     subject = kb.questions["osteoporosis_care"].question
     text = text_of(reply(kb, "My sister has thin bones. How often should she have her bone density checked?"))
