@@ -729,7 +729,10 @@ def test_what_untreated_osteonecrosis_does_has_its_own_answer(kb):
 
 
 def test_exercise_after_a_spinal_fracture_is_not_cross_training_while_a_bone_heals(kb):
-    story = "My 78 year old mother broke a vertebra from osteoporosis in the spring. She wants to stay fit. What exercise can she do?"
+    story = (
+        "My 78 year old mother broke a vertebra from osteoporosis in the spring. She wants to stay fit. "
+        "What exercise can she do?"
+    )
     assert kb.questions["exercise_after_spinal_fracture"].answer.patient in text_of(reply(kb, story))
 
 
