@@ -691,9 +691,15 @@ def test_a_fracture_from_a_fall_tells_no_runner_s_sign(kb):
     assert text_of(reply(kb, fall)) == kb.messages["out_of_scope"].text
 
 
-def test_a_bruise_on_a_muscle_is_declined(kb):
+@pytest.mark.parametrize(
+    "story",
+    [
+        "I was kicked in the thigh playing football and have a huge bruise on the muscle. How long will it last?",
+        "I tore my hamstring sprinting. How long until I can run again?",
+    ],
+)
+def test_a_bruised_or_torn_muscle_is_declined(kb, story):
     subject = kb.questions["muscle_injury"].question
-    story = "I was kicked in the thigh playing football and have a huge bruise on the muscle. How long will it last?"
     assert text_of(reply(kb, story)).startswith(kb.messages["not_covered"].text.format(subject=subject))
 
 
