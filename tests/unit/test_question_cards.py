@@ -742,6 +742,15 @@ def test_exercise_after_a_spinal_fracture_is_not_cross_training_while_a_bone_hea
     assert kb.questions["exercise_after_spinal_fracture"].answer.patient in text_of(reply(kb, story))
 
 
+def test_a_card_about_the_lower_back_does_not_answer_a_stress_reaction_at_the_hip(kb):
+    """Spondylolysis is a stress fracture of the lower back: its card's question says so, and the
+    body-site rule keeps it from a runner's femoral neck."""
+    story = "I run 50 miles a week and my doctor found a femoral neck stress reaction. How long will I be off?"
+    text = text_of(reply(kb, story))
+    assert kb.questions["stress_fracture_how_long"].answer.patient in text
+    assert kb.questions["spondylolysis_young_athlete"].answer.patient not in text
+
+
 def test_bone_density_checks_are_osteoporosis_care(kb):
     subject = kb.questions["osteoporosis_care"].question
     text = text_of(reply(kb, "My sister has thin bones. How often should she have her bone density checked?"))

@@ -42,6 +42,7 @@ def detector(kb):
         ("the X-ray showed osteopenia in the medial femoral condyle", "finding", "regional_osteopenia"),
         ("X-rays found cancer in the bones of her neck", "body_site", "spine"),
         ("He has myeloma and a new pain in his mid back.", "body_site", "spine"),
+        ("A stress reaction of the femoral neck.", "body_site", "hip"),
         ("a non-displaced fracture to my 5th metatarsal", "finding", "foot_fracture"),
         ("my son has a Jones fracture", "finding", "foot_fracture"),
         ("I'm a physiotherapist", "audience", "professional"),
