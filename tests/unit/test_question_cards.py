@@ -182,6 +182,22 @@ def test_a_story_gets_the_direct_answer_of_its_question(kb):
             "Can steroids cause avascular necrosis?",
             "steroids_and_osteonecrosis",
         ),
+        # Not the definition card: how it is treated, with when to get it checked.
+        (
+            "The MRI says I have a bone bruise in my shin after a fall. What treatment helps a bone bruise heal?",
+            "bone_bruise_treatment",
+        ),
+        # Not the healing time of bone marrow edema: osteonecrosis may not heal by itself.
+        (
+            "My aunt was told she has avascular necrosis in her hip. What happens if she doesn't have the operation?",
+            "osteonecrosis_outlook",
+        ),
+        # Not cross-training while a bone heals.
+        (
+            "My 78 year old mother broke a vertebra from osteoporosis in the spring. She wants to stay fit. "
+            "What exercise can she do?",
+            "exercise_after_spinal_fracture",
+        ),
     ],
 )
 def test_a_story_on_one_of_our_conditions_gets_the_card_on_it(kb, story, card_id):
@@ -728,20 +744,6 @@ def test_a_named_condition_says_more_than_a_sign(kb):
     assert read_message(kb, RUNNER_STORY).implied == ["condition_stress_fracture"]
 
 
-def test_what_untreated_osteonecrosis_does_has_its_own_answer(kb):
-    """Not the healing time of bone marrow edema: osteonecrosis may not heal by itself."""
-    story = "My aunt was told she has avascular necrosis in her hip. What happens if she doesn't have the operation?"
-    assert kb.questions["osteonecrosis_outlook"].answer.patient in text_of(reply(kb, story))
-
-
-def test_exercise_after_a_spinal_fracture_is_not_cross_training_while_a_bone_heals(kb):
-    story = (
-        "My 78 year old mother broke a vertebra from osteoporosis in the spring. She wants to stay fit. "
-        "What exercise can she do?"
-    )
-    assert kb.questions["exercise_after_spinal_fracture"].answer.patient in text_of(reply(kb, story))
-
-
 def test_a_card_about_the_lower_back_does_not_answer_a_stress_reaction_at_the_hip(kb):
     """Spondylolysis is a stress fracture of the lower back: its card's question says so, and the
     body-site rule keeps it from a runner's femoral neck."""
@@ -884,12 +886,6 @@ def test_a_case_story_asking_what_to_do_is_about_the_drug_it_tells_of(kb):
     )
     text = text_of(reply(kb, case, entities=[("treatment", "zoledronate")]))
     assert kb.questions["bisphosphonate_risks"].answer.patient in text
-
-
-def test_a_bone_bruise_treatment_question_gets_the_treatment_card(kb):
-    """Not the definition card: how it is treated, with when to get it checked."""
-    story = "The MRI says I have a bone bruise in my shin after a fall. What treatment helps a bone bruise heal?"
-    assert kb.questions["bone_bruise_treatment"].answer.patient in text_of(reply(kb, story))
 
 
 def test_a_card_about_one_part_of_the_body_does_not_answer_a_story_about_another(kb):
