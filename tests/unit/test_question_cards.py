@@ -154,6 +154,11 @@ def text_of(messages):
     return "\n".join(message.get("text") or "" for message in messages)
 
 
+def declines_as(kb, text, card_id):
+    """The reply opens with "I don't cover" and the out-of-scope card's subject."""
+    return text.startswith(kb.messages["not_covered"].text.format(subject=kb.questions[card_id].question))
+
+
 def test_a_story_gets_the_direct_answer_of_its_question(kb):
     story = (
         "I slipped on the stairs in March and my knee has ached ever since. The GP sent me for a scan. "
@@ -248,7 +253,7 @@ def test_a_personal_question_offers_the_plan(kb):
 
 def test_an_unrelated_subject_is_declined_by_name(kb):
     text = text_of(reply(kb, "what helps a gout flare in my big toe?"))
-    assert text.startswith(kb.messages["not_covered"].text.format(subject=kb.questions["gout"].question))
+    assert declines_as(kb, text, "gout")
 
 
 def test_a_short_follow_up_keeps_the_conversation_s_subject(kb):
@@ -445,8 +450,7 @@ def test_a_story_naming_only_another_condition_is_declined_though_it_asks_nothin
         "I have run for twenty years. Since March my Achilles tendon has been sore and tight. "
         "I have worn a boot for four weeks and I miss running badly."
     )
-    subject = kb.questions["tendon_problems"].question
-    assert text_of(reply(kb, story)).startswith(kb.messages["not_covered"].text.format(subject=subject))
+    assert declines_as(kb, text_of(reply(kb, story)), "tendon_problems")
 
 
 @pytest.mark.parametrize(
@@ -501,9 +505,8 @@ def test_the_words_of_a_subject_not_covered_inside_one_of_ours_name_nothing(kb):
 
 def test_a_bone_medicine_for_thin_bones_alone_is_declined_and_after_a_spine_fracture_answered(kb):
     """Bisphosphonates are ours for marrow edema and after a spine fracture, not for osteopenia on its own."""
-    subject = kb.questions["osteoporosis_care"].question
     thin_bones = text_of(reply(kb, "I have osteopenia and my GP wants me on alendronate. Is it worth it at 58?"))
-    assert thin_bones.startswith(kb.messages["not_covered"].text.format(subject=subject))
+    assert declines_as(kb, thin_bones, "osteoporosis_care")
     after_a_fracture = text_of(reply(kb, "After my spine fracture, should I have a bone density test?"))
     assert kb.questions["bone_check_after_spinal_fracture"].answer.patient in after_a_fracture
 
@@ -537,8 +540,7 @@ def test_a_question_on_a_covered_subject_is_not_declined_for_a_close_wording(kb)
 def test_myeloma_on_its_own_is_declined_as_a_blood_cancer(kb):
     """Myeloma is covered only with the spine fractures it brings; its diagnosis is not."""
     text = text_of(reply(kb, "How is multiple myeloma diagnosed?"))
-    subject = kb.questions["blood_cancers_and_marrow_tests"].question
-    assert text.startswith(kb.messages["not_covered"].text.format(subject=subject))
+    assert declines_as(kb, text, "blood_cancers_and_marrow_tests")
 
 
 # A story that names none of the assistant's subjects, and one that names a bone bruise.
@@ -638,8 +640,7 @@ def test_a_sign_told_with_a_subject_not_covered_is_declined(kb):
     story = RUNNER_STORY.replace("my left hip and groin have ached", "my shins have ached").replace(
         "Should I keep going?", "My coach says it is shin splints. Should I keep going?"
     )
-    subject = kb.questions["shin_splints"].question
-    assert text_of(reply(kb, story)).startswith(kb.messages["not_covered"].text.format(subject=subject))
+    assert declines_as(kb, text_of(reply(kb, story)), "shin_splints")
 
 
 def test_shin_splints_told_with_a_runners_pain_in_one_spot_at_night_is_answered_on_stress_fractures(kb):
@@ -715,8 +716,7 @@ def test_a_fracture_from_a_fall_tells_no_runner_s_sign(kb):
     ],
 )
 def test_a_bruised_or_torn_muscle_is_declined(kb, story):
-    subject = kb.questions["muscle_injury"].question
-    assert text_of(reply(kb, story)).startswith(kb.messages["not_covered"].text.format(subject=subject))
+    assert declines_as(kb, text_of(reply(kb, story)), "muscle_injury")
 
 
 def test_a_sign_makes_a_story_the_assistants_own_unless_it_names_a_subject_not_covered(kb):
@@ -730,12 +730,11 @@ def test_a_sign_makes_a_story_the_assistants_own_unless_it_names_a_subject_not_c
 def test_a_disc_found_on_the_mri_outranks_the_sign_of_a_young_athletes_back_pain(kb):
     """The sign points to spondylolysis, but a scan that found a protruding disc has named the
     cause, and disc pain is not covered."""
-    subject = kb.questions["spinal_decompression"].question
     story = (
         "My son is 15 and plays football. He has had back pain since a tackle in June. "
         "The MRI showed a small disc protrusion at L5. Should he keep playing?"
     )
-    assert text_of(reply(kb, story)).startswith(kb.messages["not_covered"].text.format(subject=subject))
+    assert declines_as(kb, text_of(reply(kb, story)), "spinal_decompression")
 
 
 def test_a_named_condition_says_more_than_a_sign(kb):
@@ -754,15 +753,13 @@ def test_a_card_about_the_lower_back_does_not_answer_a_stress_reaction_at_the_hi
 
 
 def test_bone_density_checks_are_osteoporosis_care(kb):
-    subject = kb.questions["osteoporosis_care"].question
     text = text_of(reply(kb, "My sister has thin bones. How often should she have her bone density checked?"))
-    assert text.startswith(kb.messages["not_covered"].text.format(subject=subject))
+    assert declines_as(kb, text, "osteoporosis_care")
 
 
 def test_ultrasound_for_fracture_healing_is_declined(kb):
-    subject = kb.questions["ultrasound_bone_healing"].question
     text = text_of(reply(kb, "Does low-intensity pulsed ultrasound really make a slow fracture heal faster?"))
-    assert text.startswith(kb.messages["not_covered"].text.format(subject=subject))
+    assert declines_as(kb, text, "ultrasound_bone_healing")
 
 
 @pytest.mark.parametrize(
@@ -773,9 +770,8 @@ def test_bone_marrow_lesions_are_asked_about_as_knee_arthritis_names_them(kb, qu
 
 
 def test_a_spinal_fusion_is_declined(kb):
-    subject = kb.questions["spinal_decompression"].question
     text = text_of(reply(kb, "I am having a lumbar fusion next month. How long will I be off work?"))
-    assert text.startswith(kb.messages["not_covered"].text.format(subject=subject))
+    assert declines_as(kb, text, "spinal_decompression")
 
 
 def test_why_asks_for_a_cause_and_where_for_a_place(kb):
