@@ -203,6 +203,13 @@ def test_a_story_gets_the_direct_answer_of_its_question(kb):
             "What exercise can she do?",
             "exercise_after_spinal_fracture",
         ),
+        # Not the evidence for bone marrow edema treatments in general (named_condition_first).
+        (
+            "Our son plays football and the scan found spondylolysis. Which treatment has the best evidence?",
+            "spondylolysis_young_athlete",
+        ),
+        # Not whether it is worth it.
+        ("What exactly is a kyphoplasty? The hospital wants to do one on my mother.", "what_is_vertebroplasty"),
     ],
 )
 def test_a_story_on_one_of_our_conditions_gets_the_card_on_it(kb, story, card_id):
