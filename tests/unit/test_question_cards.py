@@ -208,6 +208,8 @@ def test_a_story_gets_the_direct_answer_of_its_question(kb):
             "Our son plays football and the scan found spondylolysis. Which treatment has the best evidence?",
             "spondylolysis_young_athlete",
         ),
+        # A card whose facts are on the named condition is on it, though its wordings do not name it.
+        ("The scan says transient osteoporosis of the hip. Is it going to come back?", "will_it_come_back"),
         # Not whether it is worth it.
         ("What exactly is a kyphoplasty? The hospital wants to do one on my mother.", "what_is_vertebroplasty"),
     ],
