@@ -170,7 +170,8 @@ def named_condition_first(
     treatment works best?" asks about spondylolysis, not about the evidence for bone marrow
     edema treatments in general. Measured on the card decision of every split: reach 0.15 or
     0.20 won one question (0.10 none); reading a card's conditions from its wordings alone won
-    one more, but took "will transient osteoporosis come back?" from the recurrence card."""
+    one more, but took "will transient osteoporosis come back?" from the recurrence card. End to
+    end it won v2603 and lost v802, a story whose unsure card the intent's topic had answered."""
     conditions = {match.value for match in named if match.entity == "condition"}
     if not ranked or not conditions or ranked[0].card.out_of_scope or conditions_of(kb, ranked[0].card) & conditions:
         return list(ranked)
