@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional, Sequence, Set
+from typing import Callable, List, Optional, Sequence
 
 from bme.answers import Context
 from bme.knowledge import KnowledgeBase, PhraseGroups, QuestionCard, Sign, VocabularyEntry
@@ -183,10 +183,9 @@ def named_condition_first(
     return list(ranked)
 
 
-def conditions_of(kb: KnowledgeBase, card: QuestionCard) -> Set[str]:
-    """The conditions a card's wordings name or its facts are about."""
-    named = {value for text in (card.question, *card.asked_as) for value in matcher_for(kb).values(text, "condition")}
-    return named.union(*(kb.facts[fact].conditions for fact in card.facts))
+def conditions_of(kb: KnowledgeBase, card: QuestionCard) -> frozenset:
+    """The conditions a card's wordings name or its facts are about, read once per card (see prepare)."""
+    return _once_per_card(_card_conditions, kb, card, lambda: named_or_about(kb, card, "condition"))
 
 
 def decide(matches: Sequence[CardMatch], follow_up: bool) -> Decision:
@@ -246,14 +245,15 @@ def about(kb: KnowledgeBase, matches: Sequence[CardMatch], treatments: Sequence[
 
 
 def treatments_of(kb: KnowledgeBase, card: QuestionCard) -> frozenset:
-    """The treatments a card is about: read from its wordings once per card (see prepare)."""
+    """The treatments a card's wordings name or its facts are about, read once per card (see prepare)."""
+    return _once_per_card(_card_treatments, kb, card, lambda: named_or_about(kb, card, "treatment"))
 
-    def read() -> frozenset:
-        wordings = (card.question, *card.asked_as)
-        named = {value for text in wordings for value in matcher_for(kb).values(text, "treatment")}
-        return frozenset(named.union(*(kb.facts[fact].treatments for fact in card.facts)))
 
-    return _once_per_card(_card_treatments, kb, card, read)
+def named_or_about(kb: KnowledgeBase, card: QuestionCard, entity: str) -> frozenset:
+    """The values of ``entity`` ("treatment", "condition") that a card's wordings name or its facts list."""
+    wordings = (card.question, *card.asked_as)
+    named = {value for text in wordings for value in matcher_for(kb).values(text, entity)}
+    return frozenset(named.union(*(getattr(kb.facts[fact], entity + "s") for fact in card.facts)))
 
 
 def on_the_sites(kb: KnowledgeBase, matches: Sequence[CardMatch], named: Sequence[TermMatch]) -> List[CardMatch]:
@@ -461,19 +461,22 @@ _indexes = {}
 _subject_matchers = {}
 _told_subject_detectors = {}
 _card_treatments = {}
+_card_conditions = {}
 _card_sites = {}
 
 
 def prepare(kb: KnowledgeBase) -> None:
     """Build what answering a question reads (the card index with its wordings' sentence vectors,
-    the uncovered subjects' words, each card's treatments and body sites) at start-up: otherwise the first user
-    waits for it (the vectors take about ten seconds when they are not kept from an earlier start)."""
+    the uncovered subjects' words, each card's treatments, conditions and body sites) at start-up:
+    otherwise the first user waits for it (the vectors take about ten seconds when they are not
+    kept from an earlier start)."""
     index_for(kb)
     subject_matcher_for(kb)
     told_subject_detector_for(kb)
     sign_detector_for(kb)
     for card in kb.questions.values():
         treatments_of(kb, card)
+        conditions_of(kb, card)
         sites_of(kb, card)
 
 
