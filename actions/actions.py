@@ -229,6 +229,7 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
         follow_up=follow_up,
         discussed=bool(earlier.treatment or earlier.condition),
         given_treatments=[value for value in given if value],
+        carried_condition=earlier.condition,
     )
 
 

@@ -139,32 +139,49 @@ def decide_for_message(
     follow_up: bool = False,
     discussed: bool = False,
     given_treatments: Sequence[str] = (),
+    carried_condition: Optional[str] = None,
 ) -> Decision:
     """The card that answers ``text``, the cards to offer, the subject not covered, or that it is
     about nothing the assistant covers. ``follow_up``: a short question pointing back at the
     treatment the conversation has (see decide); ``discussed``: the conversation already has a
     covered subject (see strays_from_its_subjects); ``given_treatments``: the treatments of the
-    message's entities (see asked_treatments)."""
+    message's entities (see asked_treatments); ``carried_condition``: the condition earlier
+    messages named (see goes_on_with)."""
     reading = read_message(kb, text)
     uncovered = uncovered_subject(kb, reading)
     if uncovered:
         return Decision(out_of_scope=uncovered)
+    carried = goes_on_with(kb, reading, carried_condition)
     # Filter before keeping the best three: the card on the named treatment may rank fourth.
-    ranked = index_for(kb).rank(text, limit=len(kb.questions), implied=reading.implied)
+    implied = [*reading.implied, *(canonical_word("condition", value) for value in carried)]
+    ranked = index_for(kb).rank(text, limit=len(kb.questions), implied=implied)
     if strays_from_its_subjects(kb, reading, ranked[0].score if ranked else 0.0, discussed):
         return Decision(unrelated=True)
     ranked = on_the_sites(kb, ranked, reading.named)
     if names_only_its_own_subjects(kb, reading):
         ranked = [match for match in ranked if not match.card.out_of_scope]
     treatments = asked_treatments(kb, text, reading.named, given_treatments)
-    ranked = about(kb, ranked, treatments) if treatments else named_condition_first(kb, ranked, reading.named)
+    if treatments:
+        ranked = about(kb, ranked, treatments)
+    else:
+        named = {match.value for match in reading.named if match.entity == "condition"}
+        ranked = named_condition_first(kb, ranked, named or set(carried))
     return decide(ranked[:MAX_CHOICES], follow_up)
 
 
-def named_condition_first(
-    kb: KnowledgeBase, ranked: Sequence[CardMatch], named: Sequence[TermMatch]
-) -> List[CardMatch]:
-    """The matches with a card on a condition the message names first, when the best card is
+def goes_on_with(kb: KnowledgeBase, reading: Reading, carried_condition: Optional[str]) -> List[str]:
+    """The condition the conversation is about, read as if the message named it, when the message
+    names no subject of its own, tells no sign of one and no subject the assistant does not cover:
+    "is it safe for her to lift weights?" after a story of spine fractures asks about exercise with
+    them, and "how long will it take to heal?" after one of a stress fracture about its healing."""
+    if not carried_condition or reading.implied or reading.uncovered or names_its_own_subject(kb, reading.named):
+        return []
+    return [carried_condition]
+
+
+def named_condition_first(kb: KnowledgeBase, ranked: Sequence[CardMatch], conditions: set) -> List[CardMatch]:
+    """The matches with a card on one of ``conditions`` (those the message names, or the one it goes
+    on with) first, when the best card is
     on none of them and that card is within CONDITION_REACH (a message naming a treatment has
     its cards chosen by it, see about): "my child has spondylolysis, what
     treatment works best?" asks about spondylolysis, not about the evidence for bone marrow
@@ -172,7 +189,6 @@ def named_condition_first(
     0.20 won one question (0.10 none); reading a card's conditions from its wordings alone won
     one more, but took "will transient osteoporosis come back?" from the recurrence card. End to
     end it won v2603 and lost v802, a story whose unsure card the intent's topic had answered."""
-    conditions = {match.value for match in named if match.entity == "condition"}
     if not ranked or not conditions or ranked[0].card.out_of_scope or conditions_of(kb, ranked[0].card) & conditions:
         return list(ranked)
     for match in ranked[1:]:

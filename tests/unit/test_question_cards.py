@@ -798,8 +798,28 @@ def test_a_story_naming_a_covered_subject_is_answered(kb):
 
 
 def test_a_story_after_a_covered_subject_goes_on_with_it(kb):
+    """Told after a bone bruise was discussed, the story is read as if it named it (goes_on_with)."""
     text = text_of(reply(kb, FOOTBALL_STORY, slots={"condition": "bone_bruise"}))
-    assert kb.questions["return_to_running"].answer.patient in text
+    assert kb.questions["exercise_with_bone_bruise"].answer.patient in text
+
+
+@pytest.mark.parametrize(
+    "condition, question, card",
+    [
+        ("vertebral_compression_fracture", "And is it safe for her to lift weights at the gym?", "exercise_after_spinal_fracture"),
+        ("stress_fracture", "How long will it take to heal?", "stress_fracture_how_long"),
+        ("osteonecrosis", "Will I need surgery?", "osteonecrosis_outlook"),
+    ],
+)
+def test_a_question_naming_no_subject_keeps_the_condition_discussed(kb, condition, question, card):
+    """Not the general card the words alone match best (exercise while a bone heals, a bone
+    bruise's healing time, a stress fracture's treatment)."""
+    assert text_of(reply(kb, question, slots={"condition": condition})).startswith(f"**{kb.questions[card].question}**")
+
+
+def test_a_question_naming_its_own_subject_leaves_the_condition_discussed(kb):
+    text = text_of(reply(kb, "I also have plantar fasciitis, what should I do?", slots={"condition": "bone_bruise"}))
+    assert declines_as(kb, text, "plantar_fasciitis")
 
 
 def test_a_subject_the_message_rules_out_is_not_declined(kb):
