@@ -307,6 +307,9 @@ class VocabularyEntry(StrictModel):
     # Body sites (body_site ids) where such a term is the assistant's subject after all: myeloma or
     # a tumour in the spine brings the spine fractures the assistant covers.
     own_subject_at: List[Text] = []
+    # False for a finding that says what is not wrong (a normal X-ray): a story telling it with the
+    # sign of a condition still points to that condition (bme/questions.py told_sign).
+    says_what_is_wrong: bool = True
     # Broader terms of the same entity type that name this one when a message names both: "a
     # fracture of L3 (spondylolysis)" tells of one pars fracture, not of a spinal compression fracture too.
     includes: List[Text] = []

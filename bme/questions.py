@@ -425,8 +425,12 @@ def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], g
 def told_sign(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[Sign]:
     """The sign of a covered condition ``text`` tells (knowledge/signs.yml): "pain in my hip and
     groin when running" points to a bone stress injury. None when the message names a condition
-    or an MRI finding, which says more than a sign."""
-    if any(match.entity in NAMED_DIAGNOSES for match in named):
+    or an MRI finding, which says more than a sign; an X-ray that showed nothing says less (a teen
+    pitcher's months of low back pain with "X-rays were negative")."""
+    if any(
+        match.entity in NAMED_DIAGNOSES and kb.vocabulary[match.entity][match.value].says_what_is_wrong
+        for match in named
+    ):
         return None
     return sign_detector_for(kb).detect(text)
 

@@ -752,6 +752,12 @@ def test_a_named_condition_says_more_than_a_sign(kb):
     assert read_message(kb, RUNNER_STORY).implied == ["condition_stress_fracture"]
 
 
+def test_a_normal_xray_says_less_than_a_sign(kb):
+    """An X-ray that showed nothing names no cause: a stress injury often does not show on it."""
+    story = RUNNER_STORY.replace("Resting a few days", "The X-rays were negative. Resting a few days")
+    assert read_message(kb, story).implied == ["condition_stress_fracture"]
+
+
 def test_a_card_about_the_lower_back_does_not_answer_a_stress_reaction_at_the_hip(kb):
     """Spondylolysis is a stress fracture of the lower back: its card's question says so, and the
     body-site rule keeps it from a runner's femoral neck."""
