@@ -249,7 +249,7 @@ def test_plan_overview_card_must_be_an_answered_card(kb_copy):
 
 
 def test_vocabulary_term_owned_at_an_unknown_body_site(kb_copy):
-    _edit_yaml(kb_copy / "vocabulary.yml", lambda d: d["condition"]["bone_tumour"].update(own_subject_at=["elbow"]))
+    _edit_yaml(kb_copy / "vocabulary.yml", lambda d: d["condition"]["bone_tumour"].update(own_subject_at=["earlobe"]))
     with pytest.raises(
         KnowledgeError, match=r"vocabulary\.yml: entry 'condition\.bone_tumour': field 'own_subject_at'"
     ):
