@@ -812,7 +812,11 @@ def test_a_story_after_a_covered_subject_goes_on_with_it(kb):
 @pytest.mark.parametrize(
     "condition, question, card",
     [
-        ("vertebral_compression_fracture", "And is it safe for her to lift weights at the gym?", "exercise_after_spinal_fracture"),
+        (
+            "vertebral_compression_fracture",
+            "And is it safe for her to lift weights at the gym?",
+            "exercise_after_spinal_fracture",
+        ),
         ("stress_fracture", "How long will it take to heal?", "stress_fracture_how_long"),
         ("osteonecrosis", "Will I need surgery?", "osteonecrosis_outlook"),
     ],
