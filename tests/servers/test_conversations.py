@@ -36,6 +36,14 @@ def test_follow_ups_stay_on_iloprost(chat):
         assert "iloprost" in text.lower(), follow_up
 
 
+def test_a_follow_up_naming_no_subject_keeps_the_condition_of_the_story(chat):
+    """Not the card on exercise while any bone heals, which the words alone match best."""
+    card = KB.questions["exercise_after_spinal_fracture"]
+    chat("My mother is 78 and has two osteoporotic fractures in her spine. What exercise is safe for her?")
+    text = assert_clinical_answer(chat("And is it safe for her to lift weights at the gym?"))
+    assert text.startswith(f"**{card.question}**"), text
+
+
 def test_audience_change_switches_wording(chat):
     chat('/set_audience{"audience": "patient"}')
     patient = assert_clinical_answer(chat("does zoledronic acid work?"))
