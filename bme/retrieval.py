@@ -63,9 +63,9 @@ INDIRECT_QUESTION = re.compile(
     re.I,
 )
 # A request for help asked as a statement: "If you have any suggestions, I'm open to trying it",
-# "Any advice would be appreciated", "Looking for advice", "Please help".
+# "Any advice would be appreciated", "Looking for advice", "I'd appreciate any help", "Please help".
 REQUEST = re.compile(
-    r"\b(?:any|your|some|looking for|seeking)\b[^.?!]{0,20}?\b(?:suggestions?|advice|ideas|tips|thoughts)\b"
+    r"\b(?:any|your|some|looking for|seeking)\b[^.?!]{0,20}?\b(?:suggestions?|advice|ideas|tips|thoughts|help)\b"
     r"|\bplease help\b",
     re.I,
 )

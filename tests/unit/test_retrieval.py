@@ -131,6 +131,7 @@ def test_a_statement_is_not_a_question(sentence):
         "I broke my sesamoid in March. It swelled again in the shoe. If you have any suggestions, I'm open to them.",
         "I have been off running for six weeks. Any advice would be appreciated.",
         "Looking for advice on my sore hip. I have rested it for a month.",
+        "The back of my knee hurts when I kick. I'd really appreciate any help you can provide.",
     ],
 )
 def test_a_story_ending_in_a_bare_question_or_a_request_asks(story):
