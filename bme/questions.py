@@ -173,10 +173,12 @@ def goes_on_with(kb: KnowledgeBase, reading: Reading, carried_condition: Optiona
     """The condition the conversation is about, read as if the message named it, when the message
     names no subject of its own, tells no sign of one and no subject the assistant does not cover:
     "is it safe for her to lift weights?" after a story of spine fractures asks about exercise with
-    them, and "how long will it take to heal?" after one of a stress fracture about its healing."""
+    them, and "how long will it take to heal?" after one of a stress fracture about its healing.
+    Not a condition that is the assistant's subject only with another (myeloma, arthritis): read
+    into "what helps the pain?", it would decline the question as blood cancer or disc care."""
     if not carried_condition or reading.implied or reading.uncovered or names_its_own_subject(kb, reading.named):
         return []
-    return [carried_condition]
+    return [carried_condition] if kb.vocabulary["condition"][carried_condition].own_subject else []
 
 
 def named_condition_first(kb: KnowledgeBase, ranked: Sequence[CardMatch], conditions: set) -> List[CardMatch]:

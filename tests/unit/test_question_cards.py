@@ -827,6 +827,12 @@ def test_a_question_naming_no_subject_keeps_the_condition_discussed(kb, conditio
     assert text_of(reply(kb, question, slots={"condition": condition})).startswith(f"**{kb.questions[card].question}**")
 
 
+@pytest.mark.parametrize("condition", ["multiple_myeloma", "inflammatory"])
+def test_a_condition_covered_only_with_another_is_not_carried_into_a_decline(kb, condition):
+    text = text_of(reply(kb, "What helps the pain?", slots={"condition": condition}))
+    assert kb.questions["spinal_fracture_pain"].answer.patient in text
+
+
 def test_a_question_naming_its_own_subject_leaves_the_condition_discussed(kb):
     text = text_of(reply(kb, "I also have plantar fasciitis, what should I do?", slots={"condition": "bone_bruise"}))
     assert declines_as(kb, text, "plantar_fasciitis")
