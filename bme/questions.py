@@ -152,8 +152,8 @@ def decide_for_message(
     if uncovered:
         return Decision(out_of_scope=uncovered)
     carried = goes_on_with(kb, reading, carried_condition)
+    implied = reading.implied + ([canonical_word("condition", carried)] if carried else [])
     # Filter before keeping the best three: the card on the named treatment may rank fourth.
-    implied = [*reading.implied, *(canonical_word("condition", value) for value in carried)]
     ranked = index_for(kb).rank(text, limit=len(kb.questions), implied=implied)
     if strays_from_its_subjects(kb, reading, ranked[0].score if ranked else 0.0, discussed):
         return Decision(unrelated=True)
@@ -164,12 +164,12 @@ def decide_for_message(
     if treatments:
         ranked = about(kb, ranked, treatments)
     else:
-        named = {match.value for match in reading.named if match.entity == "condition"}
-        ranked = named_condition_first(kb, ranked, named or set(carried))
+        conditions = {match.value for match in reading.named if match.entity == "condition"}
+        ranked = named_condition_first(kb, ranked, conditions or ({carried} if carried else set()))
     return decide(ranked[:MAX_CHOICES], follow_up)
 
 
-def goes_on_with(kb: KnowledgeBase, reading: Reading, carried_condition: Optional[str]) -> List[str]:
+def goes_on_with(kb: KnowledgeBase, reading: Reading, carried_condition: Optional[str]) -> Optional[str]:
     """The condition the conversation is about, read as if the message named it, when the message
     names no subject of its own, tells no sign of one and no subject the assistant does not cover:
     "is it safe for her to lift weights?" after a story of spine fractures asks about exercise with
@@ -177,8 +177,8 @@ def goes_on_with(kb: KnowledgeBase, reading: Reading, carried_condition: Optiona
     Not a condition that is the assistant's subject only with another (myeloma, arthritis): read
     into "what helps the pain?", it would decline the question as blood cancer or disc care."""
     if not carried_condition or reading.implied or reading.uncovered or names_its_own_subject(kb, reading.named):
-        return []
-    return [carried_condition] if kb.vocabulary["condition"][carried_condition].own_subject else []
+        return None
+    return carried_condition if kb.vocabulary["condition"][carried_condition].own_subject else None
 
 
 def named_condition_first(kb: KnowledgeBase, ranked: Sequence[CardMatch], conditions: set) -> List[CardMatch]:
@@ -186,10 +186,11 @@ def named_condition_first(kb: KnowledgeBase, ranked: Sequence[CardMatch], condit
     goes on with) first, when the best card is on none of them and that card is within
     CONDITION_REACH (a message naming a treatment has its cards chosen by it, see about): "my
     child has spondylolysis, what treatment works best?" asks about spondylolysis, not about the
-    evidence for bone marrow edema treatments in general. Measured on the card decision of every split: reach 0.15 or
-    0.20 won one question (0.10 none); reading a card's conditions from its wordings alone won
-    one more, but took "will transient osteoporosis come back?" from the recurrence card. End to
-    end it won v2603 and lost v802, a story whose unsure card the intent's topic had answered."""
+    evidence for bone marrow edema treatments in general. Measured on the card decision of every
+    split: reach 0.15 or 0.20 won one question (0.10 none); reading a card's conditions from its
+    wordings alone won one more, but took "will transient osteoporosis come back?" from the
+    recurrence card. End to end it won v2603 and lost v802, a story whose unsure card the intent's
+    topic had answered."""
     if not ranked or not conditions or ranked[0].card.out_of_scope or conditions_of(kb, ranked[0].card) & conditions:
         return list(ranked)
     for match in ranked[1:]:
