@@ -27,12 +27,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Optional
 
-import yaml
-
 from bme import retrieval
 from bme.knowledge import KnowledgeBase, QuestionCard, knowledge_base
 from bme.questions import OFFER_AT, Decision, decide_for_message, index_for
-from tests.answers.scoring import QUESTIONS_FILE
+from tests.answers.scoring import all_questions
 
 
 def right_card(question: dict, card: Optional[QuestionCard]) -> bool:
@@ -93,7 +91,7 @@ def main() -> None:
     options = parser.parse_args()
     retrieval.LEXICAL_WEIGHT, retrieval.MEANING_WEIGHT = options.lexical_weight, 1 - options.lexical_weight
     kb = knowledge_base()
-    questions = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))["questions"]
+    questions = all_questions()
     questions = [question for question in questions if not options.splits or question["split"] in options.splits]
     counts = defaultdict(lambda: [0, 0, 0, 0])  # split -> in scope right, total, out of scope right, total
     seconds: List[float] = []

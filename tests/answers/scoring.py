@@ -30,9 +30,12 @@ class Result:
     passed: bool
 
 
+def all_questions(path: Path = QUESTIONS_FILE) -> List[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+
+
 def load_questions(split: str, path: Path = QUESTIONS_FILE) -> List[dict]:
-    questions = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
-    return [question for question in questions if question["split"] == split]
+    return [question for question in all_questions(path) if question["split"] == split]
 
 
 def expected_texts(kb: KnowledgeBase, question: dict) -> List[str]:

@@ -3,10 +3,9 @@
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bme.language import written_in_english
-from tests.answers.scoring import QUESTIONS_FILE
+from tests.answers.scoring import all_questions
 from trainer.nlu_data import load_nlu, nlu_files
 
 ROOT = Path(__file__).parents[2]
@@ -46,7 +45,7 @@ def test_english_and_too_short_to_tell_are_left_alone(text):
 def test_the_real_questions_in_english_and_the_training_examples_are_english():
     """Either would otherwise lose its answer. The two questions of the real-question set in another
     language are German: a runner's and a knee MRI report's (tests/answers/real_questions.yml)."""
-    questions = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))["questions"]
+    questions = all_questions()
     assert [question["id"] for question in questions if not written_in_english(question["text"])] == ["v1703", "v1801"]
     examples = load_nlu(nlu_files(ROOT / "data" / "nlu"), ROOT).examples
     assert len(examples) > 1000

@@ -5,14 +5,13 @@ import re
 from collections import Counter
 
 import pytest
-import yaml
 
-from tests.answers.scoring import QUESTIONS_FILE
+from tests.answers.scoring import all_questions
 
 
 @pytest.fixture(scope="module")
 def questions():
-    return yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))["questions"]
+    return all_questions()
 
 
 def test_no_question_is_in_the_set_twice(questions):
