@@ -357,9 +357,10 @@ class Sign(PhraseGroups):
 
     label: Text
     points_to: Text  # a condition id in vocabulary.yml
-    # The condition is often first called one of the subjects the assistant declines (an early
-    # Charcot foot called a sprain): the sign is read even when the message names one.
-    mistaken_for_declined_subjects: bool = False
+    # Out-of-scope cards the condition is often first called (an early Charcot foot called a
+    # sprain): the sign is read even when the message names only those, but not when it names a
+    # subject that is not one of them (a teen's disc protrusion on MRI is not a mistaken strain).
+    mistaken_for: List[Text] = []
 
 
 class Button(StrictModel):
@@ -688,6 +689,11 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         if sign.points_to not in vocabulary.get("condition", {}):
             raise KnowledgeError(
                 f"{path}: entry '{sign.id}': field 'points_to': unknown condition id {sign.points_to!r}"
+            )
+        not_declined = [card for card in sign.mistaken_for if card not in questions or not questions[card].out_of_scope]
+        if not_declined:
+            raise KnowledgeError(
+                f"{path}: entry '{sign.id}': field 'mistaken_for': not out-of-scope cards {not_declined}"
             )
     for key, step in plan.steps.items():
         for fact_id in step.facts:

@@ -335,9 +335,10 @@ def named_where_it_asks(kb: KnowledgeBase, reading: Reading, card: QuestionCard)
 
 
 def tells_a_mistaken_sign(reading: Reading) -> bool:
-    """The message tells the sign of a condition often mistaken for what it names: "diabetic, my
-    foot is red and swollen but hardly hurts, the GP says it's a sprain" is a possible Charcot foot."""
-    return bool(reading.sign and reading.sign.mistaken_for_declined_subjects)
+    """The message tells the sign of a condition often mistaken for what it names, and names no
+    other uncovered subject: "diabetic, my foot is red and swollen but hardly hurts, the GP says
+    it's a sprain" is a possible Charcot foot."""
+    return bool(reading.sign) and all(card.id in reading.sign.mistaken_for for card in reading.uncovered)
 
 
 def told_uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionCard]:
