@@ -405,11 +405,14 @@ def told_only_in_the_story(kb: KnowledgeBase, text: str, treatment: str) -> bool
 
 def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], given: Sequence[str]) -> List[str]:
     """The treatments the cards must be about (see about): those the asking sentences name when
-    they name a subject of their own, else every one the message names. A son's anti-inflammatory
-    told in the story does not make "is this a normal timeline for healing of a bone bruise?" a
-    question on NSAIDs, while "How would you treat this patient?" after a case on zoledronic acid
-    is one on zoledronic acid, and "what else can be done?" after a story of paracetamol is one on
-    none of the story's treatments. ``named``: the vocabulary terms found in ``text``; ``given``: the
+    they name a subject of their own, else every one the message names when an asking sentence
+    points back ("this", "it"). A son's anti-inflammatory told in the story does not make "is this
+    a normal timeline for healing of a bone bruise?" a question on NSAIDs, nor "how can we keep him
+    busy while he rests?" one, while "How would you treat this patient?" after a case on zoledronic
+    acid is one on zoledronic acid, and "what else can be done?" after a story of paracetamol is one
+    on none of the story's treatments. Measured on the card decision: +2 (a son's pars fractures in
+    a brace; a daughter's foot in a cast), −1 (a story whose questions never point back to the
+    Fosamax it refuses). ``named``: the vocabulary terms found in ``text``; ``given``: the
     treatments of the message's entities, which count when its words name none (a button's payload
     carries its treatment without naming it in words)."""
     if not any(match.entity == "treatment" for match in named):
@@ -419,6 +422,8 @@ def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], g
     if names_its_own_subject(kb, asked):
         chosen = asked
     elif any(ASKS_FOR_OTHER_OPTIONS.search(text[start:end]) for start, end in spans):
+        chosen = []
+    elif spans and not any(POINTING_BACK.search(text[start:end]) for start, end in spans):
         chosen = []
     else:
         chosen = named

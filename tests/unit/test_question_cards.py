@@ -12,6 +12,7 @@ from bme.knowledge import QuestionCard
 from bme.questions import (
     Decision,
     card_on_the_subject,
+    conditions_of,
     decide,
     decide_for_message,
     index_for,
@@ -746,6 +747,16 @@ def test_a_disc_found_on_the_mri_outranks_the_sign_of_a_young_athletes_back_pain
     assert declines_as(kb, text_of(reply(kb, story)), "spinal_decompression")
 
 
+def test_a_young_athletes_back_pain_called_a_strain_gets_the_spondylolysis_card(kb):
+    """A pars stress fracture is often first called a back strain; declining the story as a strain
+    would repeat the mistake."""
+    story = (
+        "My daughter is 15 and does gymnastics. Her lower back hurts every time she arches. "
+        "The coach says it is just a back strain. Should she see someone?"
+    )
+    assert decide_for_message(kb, story).card is kb.questions["spondylolysis_young_athlete"]
+
+
 def test_a_named_condition_says_more_than_a_sign(kb):
     story = RUNNER_STORY.replace("Resting a few days", "The MRI showed a bone bruise. Resting a few days")
     assert read_message(kb, story).implied == []
@@ -916,6 +927,17 @@ def test_a_drug_told_in_the_story_does_not_narrow_a_question_naming_its_own_subj
     text = text_of(reply(kb, story, entities=[("treatment", "nsaids"), ("condition", "bone_bruise")]))
     assert kb.questions["what_is_bone_bruise"].answer.patient in text
     assert kb.questions["home_care"].question not in text
+
+
+def test_a_drug_told_in_the_story_does_not_narrow_a_question_that_does_not_point_back_to_it(kb):
+    """The brace and the anti-inflammatory are what he is doing; the question is on keeping active."""
+    story = (
+        "Our son is 14 and has a stress fracture in his L4. He wears a brace and takes anti-inflammatory pills. "
+        "He misses football badly. What can he do to stay fit while he rests?"
+    )
+    decision = decide_for_message(kb, story)
+    assert decision.card is not kb.questions["can_i_take_ibuprofen"]
+    assert "spondylolysis" in conditions_of(kb, decision.card)
 
 
 def test_a_case_story_asking_what_to_do_is_about_the_drug_it_tells_of(kb):
