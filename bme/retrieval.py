@@ -79,7 +79,7 @@ SPEAKER = re.compile(r"audience_")
 # What a story is about (vocabulary ids of conditions and body sites, see
 # bme/vocabulary.py canonical_text): "What is it?" at the end of a story about
 # a bone bruise in the knee is a question about a bone bruise in the knee (or a drug it names).
-SUBJECT = re.compile(r"\b(?:condition|finding|body_site|treatment)_\w+")
+SUBJECT = re.compile(r"\b(?:condition|finding|body_site|treatment|health)_\w+")
 # A statement this short ("six weeks", "my knee", "tell me more") answers or
 # steers the conversation; the intent classifier reads it, not the cards.
 MIN_STATEMENT_WORDS = 3

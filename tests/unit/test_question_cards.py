@@ -940,6 +940,17 @@ def test_a_drug_told_in_the_story_does_not_narrow_a_question_that_does_not_point
     assert "spondylolysis" in conditions_of(kb, decision.card)
 
 
+def test_a_blood_thinner_told_in_the_story_shapes_the_painkiller_question(kb):
+    """ "Which painkillers are safe?" asks something else of someone on warfarin: the answer must
+    say who should ask before an anti-inflammatory."""
+    story = "My mother is 84 and broke a bone in her spine. She is on apixaban. What can she take for the pain?"
+    decision = decide_for_message(kb, story)
+    assert decision.card is kb.questions["painkillers_with_other_medicines"]
+    assert "nsaids_cautions" in decision.card.facts
+    without = decide_for_message(kb, story.replace(" She is on apixaban.", ""))
+    assert without.card is not kb.questions["painkillers_with_other_medicines"]
+
+
 def test_a_case_story_asking_what_to_do_is_about_the_drug_it_tells_of(kb):
     """A clinician's case names the drug in the story and asks "how would you treat this patient?"."""
     case = (

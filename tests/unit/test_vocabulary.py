@@ -221,6 +221,7 @@ def test_a_site_named_inside_a_longer_term_is_still_a_site(matcher):
         ("The MRI showed a stress reaction in the lower back.", "condition", "spondylolysis", "spine"),
         ("A bone scan showed a lower back stress fracture.", "condition", "spondylolysis", "spine"),
         ("The scan found two pars fractures in her spine.", "condition", "spondylolysis", "spine"),
+        ("My mother broke a bone in her spine last week.", "condition", "vertebral_compression_fracture", "spine"),
         ("A bone scan showed a tarsal navicular fracture.", "condition", "stress_fracture", "foot"),
     ],
 )
