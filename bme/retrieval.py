@@ -48,7 +48,12 @@ FUNCTION_WORDS = frozenset(
 # Words of two letters or more: "I'm", "don't", "it's" leave "m", "t", "s" behind.
 WORD = re.compile(r"\w\w+")
 # "What causes it?", "Is that true?": words pointing back at what was said before.
-POINTING_BACK = re.compile(r"\b(it|its|it's|this|that|they|them|those|these|the drug|the treatment)\b", re.I)
+# Not the "it" of "is it wise to ...", whose subject is what follows, nor "this" of "at this stage".
+POINTING_BACK = re.compile(
+    r"\b(?:it(?!\s+\w+\s+to\b)|its|it's|(?:this|that)(?!\s+(?:stage|point|time|age|moment)\b)"
+    r"|they|them|those|these|the drug|the treatment)\b",
+    re.I,
+)
 # A story's question: the sentences that ask (the rest tells the story).
 QUESTION_START = re.compile(
     r"(what|how|when|why|where|which|who|can|could|should|shall|is|are|do|does|did|will|would|any)\b", re.I

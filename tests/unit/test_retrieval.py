@@ -5,7 +5,7 @@ import pytest
 from bme.knowledge import QuestionCard
 from bme.meaning import sentence_encoder
 from bme.questions import OFFER_AT
-from bme.retrieval import QuestionIndex, asks_a_question, content_words, is_question, sentences
+from bme.retrieval import POINTING_BACK, QuestionIndex, asks_a_question, content_words, is_question, sentences
 from bme.vocabulary import matcher_for
 
 
@@ -75,6 +75,21 @@ def test_a_question_pointing_back_is_read_with_the_sentence_before_it(index):
     """ "Is that true?" says nothing by itself; the sentence before says what "that" is."""
     story = "A friend said the pain often returns a year later. Is that true?"
     assert best(index, story).card.id == "will_it_come_back"
+
+
+@pytest.mark.parametrize(
+    "question, points_back",
+    [
+        ("Is that true?", True),
+        ("Is it safe?", True),
+        ("Will this slow the healing?", True),
+        ("Is it wise to have an operation at this stage?", False),
+        ("Is it okay to walk at this point?", False),
+    ],
+)
+def test_only_words_standing_for_what_was_said_before_point_back(question, points_back):
+    """ "Is it wise to ..." is about what follows, and "at this stage" about the time."""
+    assert bool(POINTING_BACK.search(question)) is points_back
 
 
 def test_words_borrowed_from_the_sentence_before_count_less_than_a_question_s_own(index):
