@@ -58,7 +58,8 @@ def _topic_facts(kb: KnowledgeBase, topics: Iterable[str]) -> List[Fact]:
 def _ranked(facts: List[Fact], context: Context) -> List[Fact]:
     """The facts most about what was asked: those that put the asked treatment
     or condition first and name few others, then those about the user's body
-    site, then the knowledge base's order."""
+    site, then those marked general (what causes a stress fracture, before
+    what a sacral one feels like), then the knowledge base's order."""
 
     def focus(fact: Fact) -> tuple:
         leads = all(
@@ -68,7 +69,7 @@ def _ranked(facts: List[Fact], context: Context) -> List[Fact]:
         )
         breadth = len(fact.treatments) + len(fact.conditions) if context.treatment or context.condition else 0
         on_site = bool(context.body_site) and context.body_site in fact.body_sites
-        return (not leads, breadth, not on_site)
+        return (not leads, breadth, not on_site, not fact.general)
 
     return sorted(facts, key=focus)[:MAX_FACTS_PER_ANSWER]
 

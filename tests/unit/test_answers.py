@@ -181,3 +181,10 @@ def test_a_named_treatment_gets_the_facts_mainly_about_it_first(kb):
     answer = answer_question(kb, "treatment", Context(treatment="iloprost", body_site="knee"), NONE, "patient")
     first = kb.facts[answer.fact_ids[0]]
     assert first.treatments[0] == "iloprost" and len(first.treatments) == 1
+
+
+def test_a_question_naming_no_part_of_the_body_gets_the_general_facts_first(kb):
+    """ "What caused my stress fracture?" is answered by how any stress fracture happens, not by
+    how a sacral one shows."""
+    facts = answers.select_facts(kb, "causes", Context(condition="stress_fracture"), NONE)
+    assert facts[0].general and not facts[0].body_sites
