@@ -421,9 +421,9 @@ def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], g
     asked = [match for match in named if any(start <= match.start < end for start, end in spans)]
     if names_its_own_subject(kb, asked):
         chosen = asked
-    elif any(ASKS_FOR_OTHER_OPTIONS.search(text[start:end]) for start, end in spans):
-        chosen = []
-    elif spans and not any(POINTING_BACK.search(text[start:end]) for start, end in spans):
+    elif any(ASKS_FOR_OTHER_OPTIONS.search(text[start:end]) for start, end in spans) or (
+        spans and not any(POINTING_BACK.search(text[start:end]) for start, end in spans)
+    ):
         chosen = []
     else:
         chosen = named

@@ -81,9 +81,10 @@ X_RAY = re.compile(r"\bx[\s-]?ray(?:s|ed)?\b")
 # Who speaks or who said what ("my doctor says", vocabulary audience ids) says
 # nothing about what is asked.
 SPEAKER = re.compile(r"audience_")
-# What a story is about (vocabulary ids of conditions and body sites, see
-# bme/vocabulary.py canonical_text): "What is it?" at the end of a story about
-# a bone bruise in the knee is a question about a bone bruise in the knee (or a drug it names).
+# What a story is about (vocabulary ids of conditions, findings, body sites, treatments and the
+# other medicines of `health`, see bme/vocabulary.py canonical_text): "What is it?" at the end of
+# a story about a bone bruise in the knee is a question about a bone bruise in the knee (or a drug
+# it names), and "which painkillers are safe?" after "he takes warfarin" one with a blood thinner.
 SUBJECT = re.compile(r"\b(?:condition|finding|body_site|treatment|health)_\w+")
 # A statement this short ("six weeks", "my knee", "tell me more") answers or
 # steers the conversation; the intent classifier reads it, not the cards.
