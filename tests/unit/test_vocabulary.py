@@ -74,6 +74,9 @@ def detector(kb):
         ("He broke the navicular bone in January.", "condition", "stress_fracture"),
         # "The risks of" a drug asks whether it is safe, as "is it dangerous" does.
         ("What are the risks of a zoledronate drip?", "asking", "safe"),
+        # Losing fitness asks how to keep fit while the bone heals.
+        ("I think I have already lost most of my cardio.", "asking", "keeping_fit"),
+        ("My dad takes Eliquis.", "health", "blood_thinners"),
     ],
 )
 def test_terms_map_to_canonical_ids(matcher, text, entity, value):
