@@ -426,6 +426,7 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
         ("Our 15 year old daughter is a gymnast and has low back pain.", "young_athletes_back_pain"),
         # Tumbling is the gymnastics of cheer squads; "HS" is how forums write high school.
         ("Her back hurts after tumbling on the HS team's mats.", "young_athletes_back_pain"),
+        ("My 15 year old son plays lacrosse and his lower back hurts when he leans back.", "young_athletes_back_pain"),
         # Back pain in an adult who plays a sport is no sign of a young athlete's pars fracture.
         ("I play tennis at weekends and my lower back hurts.", None),
         # "running down" tells where a pain goes, not a run.
