@@ -419,11 +419,12 @@ def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], g
         return list(given)
     spans = question_spans(text)
     asked = [match for match in named if any(start <= match.start < end for start, end in spans)]
+    asking = [text[start:end] for start, end in spans]
+    asks_past_them = any(ASKS_FOR_OTHER_OPTIONS.search(sentence) for sentence in asking)
+    points_elsewhere = bool(asking) and not any(POINTING_BACK.search(sentence) for sentence in asking)
     if names_its_own_subject(kb, asked):
         chosen = asked
-    elif any(ASKS_FOR_OTHER_OPTIONS.search(text[start:end]) for start, end in spans) or (
-        spans and not any(POINTING_BACK.search(text[start:end]) for start, end in spans)
-    ):
+    elif asks_past_them or points_elsewhere:
         chosen = []
     else:
         chosen = named
