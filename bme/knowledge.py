@@ -361,6 +361,9 @@ class Sign(PhraseGroups):
     # sprain): the sign is read even when the message names only those, but not when it names a
     # subject that is not one of them (a teen's disc protrusion on MRI is not a mistaken strain).
     mistaken_for: List[Text] = []
+    # Conditions the sign's condition is a kind of (spondylolysis is a stress fracture of the spine):
+    # the sign is read even when the message names only those, and says more exactly what it is.
+    narrows: List[Text] = []
 
 
 class Button(StrictModel):
@@ -686,10 +689,12 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
             if ref not in references:
                 raise KnowledgeError(f"{path}: entry '{flag.id}': field 'references': unknown reference id {ref!r}")
     for path, sign in sign_items:
-        if sign.points_to not in vocabulary.get("condition", {}):
-            raise KnowledgeError(
-                f"{path}: entry '{sign.id}': field 'points_to': unknown condition id {sign.points_to!r}"
-            )
+        for field, conditions in (("points_to", [sign.points_to]), ("narrows", sign.narrows)):
+            unknown = set(conditions) - set(vocabulary.get("condition", {}))
+            if unknown:
+                raise KnowledgeError(
+                    f"{path}: entry '{sign.id}': field '{field}': unknown condition ids {sorted(unknown)}"
+                )
         not_declined = [card for card in sign.mistaken_for if card not in questions or not questions[card].out_of_scope]
         if not_declined:
             raise KnowledgeError(

@@ -435,13 +435,16 @@ def told_sign(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optio
     """The sign of a covered condition ``text`` tells (knowledge/signs.yml): "pain in my hip and
     groin when running" points to a bone stress injury. None when the message names a condition
     or an MRI finding, which says more than a sign; an X-ray that showed nothing says less (a teen
-    pitcher's months of low back pain with "X-rays were negative")."""
-    if any(
-        match.entity in NAMED_DIAGNOSES and kb.vocabulary[match.entity][match.value].says_what_is_wrong
+    pitcher's months of low back pain with "X-rays were negative"), and a named condition the
+    sign's condition is a kind of says less too (a young tennis player's low back pain "may be a
+    stress fracture" is spondylolysis, see Sign.narrows)."""
+    diagnoses = {
+        match.value
         for match in named
-    ):
-        return None
-    return sign_detector_for(kb).detect(text)
+        if match.entity in NAMED_DIAGNOSES and kb.vocabulary[match.entity][match.value].says_what_is_wrong
+    }
+    sign = sign_detector_for(kb).detect(text)
+    return sign if sign and diagnoses <= set(sign.narrows) else None
 
 
 def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, discussed: bool) -> bool:

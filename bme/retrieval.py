@@ -59,10 +59,12 @@ QUESTION_START = re.compile(
     r"(what|how|when|why|where|which|who|can|could|should|shall|is|are|do|does|did|will|would|any)\b", re.I
 )
 # A question asked as a statement: "I'm wondering when it would be safe to run again", "I would
-# like to know what exercises I can do", "not sure if this is short-term", "please let me know how
-# long it takes", "I'd like your advice on how to proceed".
+# like to know what exercises I can do", "not sure if this is short-term", "don't know if I should
+# rest or just run shorter", "please let me know how long it takes", "I'd like your advice on how to
+# proceed".
 INDIRECT_QUESTION = re.compile(
-    r"\b(?:wonder(?:ing|ed)?|(?:want|wanted|like|need) to know|not sure|tell me|let me know|explain"
+    r"\b(?:wonder(?:ing|ed)?|(?:want|wanted|like|need) to know|not sure|(?:don['’]?t|do not) know|tell me|let me know"
+    r"|explain"
     r"|(?:advice|opinion|thoughts) (?:on|about))"
     r"\s+(?:if|whether|when|how|what|why|which|about)\b",
     re.I,

@@ -757,6 +757,17 @@ def test_a_young_athletes_back_pain_called_a_strain_gets_the_spondylolysis_card(
     assert decide_for_message(kb, story).card is kb.questions["spondylolysis_young_athlete"]
 
 
+def test_a_stress_fracture_in_a_young_athletes_back_is_spondylolysis(kb):
+    """The sign says more exactly what a named stress fracture is (Sign.narrows), where a named
+    bone bruise would say something else."""
+    story = (
+        "Our 11 year old daughter plays tennis and has lower back pain. "
+        "Her physio suspects a stress fracture. How should we manage her training?"
+    )
+    assert decide_for_message(kb, story).card is kb.questions["spondylolysis_young_athlete"]
+    assert read_message(kb, story.replace("stress fracture", "bone bruise")).implied == []
+
+
 def test_a_named_condition_says_more_than_a_sign(kb):
     story = RUNNER_STORY.replace("Resting a few days", "The MRI showed a bone bruise. Resting a few days")
     assert read_message(kb, story).implied == []

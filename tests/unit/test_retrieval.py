@@ -128,6 +128,7 @@ def test_a_short_question_is_still_matched(index):
         "Please let me know how long it will take to heal.",
         "I'd like to hear your opinion on what could be going on.",
         "I would like to ask for your advice on how to proceed.",
+        "I don’t know if I should rest or just go on shorter easier runs.",
     ],
 )
 def test_a_question_asked_as_a_statement_is_a_question(sentence):

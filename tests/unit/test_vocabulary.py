@@ -76,6 +76,7 @@ def detector(kb):
         ("What are the risks of a zoledronate drip?", "asking", "safe"),
         # Losing fitness asks how to keep fit while the bone heals.
         ("I think I have already lost most of my cardio.", "asking", "keeping_fit"),
+        ("Is there anything I can do to keep myself in tennis shape?", "asking", "keeping_fit"),
         ("My dad takes Eliquis.", "health", "blood_thinners"),
     ],
 )
