@@ -260,6 +260,10 @@ class QuestionCard(StrictModel):
     # subject, and with which they decline the question: a car crash is no subject (it also brings
     # bone bruises), a spine fracture from one is spine trauma.
     only_with: List[Text] = []
+    # Out-of-scope cards only: covered conditions (condition ids) with which its words name no
+    # subject of its own: a bone density test after a spine fracture is the bone check the
+    # assistant covers, not osteoporosis care without a fracture.
+    not_with: List[Text] = []
     # Out-of-scope cards only: phrases that tell the subject together where no single word names
     # it (stopping a bone medicine taken for thin bones), declining a question that names no
     # covered condition or finding, even when it names a covered treatment.
@@ -285,11 +289,11 @@ class QuestionCard(StrictModel):
             raise ValueError("only a card named by words can outrank the covered subjects")
         return outranks
 
-    @validator("only_with")
-    def only_with_when_named(cls, only_with, values):
-        if only_with and not values.get("named_by"):
+    @validator("only_with", "not_with")
+    def conditions_only_when_named(cls, conditions, values):
+        if conditions and not values.get("named_by"):
             raise ValueError("only a card named by words can name the conditions it comes with")
-        return only_with
+        return conditions
 
     @validator("told_by")
     def told_only_when_out_of_scope(cls, told_by, values):
@@ -361,9 +365,6 @@ class Sign(PhraseGroups):
     # sprain): the sign is read even when the message names only those, but not when it names a
     # subject that is not one of them (a teen's disc protrusion on MRI is not a mistaken strain).
     mistaken_for: List[Text] = []
-    # Conditions the sign's condition is a kind of (spondylolysis is a stress fracture of the spine):
-    # the sign is read even when the message names only those, and says more exactly what it is.
-    narrows: List[Text] = []
 
 
 class Button(StrictModel):
@@ -680,21 +681,20 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         for fact_id in card.facts:
             if fact_id not in facts:
                 raise KnowledgeError(f"{path}: entry '{card.id}': field 'facts': unknown fact id {fact_id!r}")
-        unknown = set(card.only_with) - set(vocabulary.get("condition", {}))
-        if unknown:
-            raise KnowledgeError(f"{path}: entry '{card.id}': field 'only_with': unknown conditions {sorted(unknown)}")
+        for field in ("only_with", "not_with"):
+            unknown = set(getattr(card, field)) - set(vocabulary.get("condition", {}))
+            if unknown:
+                raise KnowledgeError(f"{path}: entry '{card.id}': field '{field}': unknown conditions {sorted(unknown)}")
         questions[card.id] = card
     for path, flag in red_flag_items:
         for ref in flag.references:
             if ref not in references:
                 raise KnowledgeError(f"{path}: entry '{flag.id}': field 'references': unknown reference id {ref!r}")
     for path, sign in sign_items:
-        for field, conditions in (("points_to", [sign.points_to]), ("narrows", sign.narrows)):
-            unknown = set(conditions) - set(vocabulary.get("condition", {}))
-            if unknown:
-                raise KnowledgeError(
-                    f"{path}: entry '{sign.id}': field '{field}': unknown condition ids {sorted(unknown)}"
-                )
+        if sign.points_to not in vocabulary.get("condition", {}):
+            raise KnowledgeError(
+                f"{path}: entry '{sign.id}': field 'points_to': unknown condition id {sign.points_to!r}"
+            )
         not_declined = [card for card in sign.mistaken_for if card not in questions or not questions[card].out_of_scope]
         if not_declined:
             raise KnowledgeError(

@@ -355,7 +355,8 @@ def told_uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[Ques
 def named_uncovered_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[QuestionCard]:
     """The out-of-scope cards whose words ``text`` uses (see uncovered_words), less those whose
     words name a subject only with a covered condition the message does not name (``only_with``: a
-    car crash told with a knee's bone bruise is no spine trauma), and those about other body sites
+    car crash told with a knee's bone bruise is no spine trauma) or name none with one it names
+    (``not_with``: a bone density test after a spine fracture), and those about other body sites
     than the message names (a cortisone shot in the hip is no care of knee arthritis, see
     on_the_sites)."""
     conditions = {match.value for match in named if match.entity == "condition"}
@@ -365,7 +366,9 @@ def named_uncovered_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermM
     return [
         card
         for card in cards
-        if (not card.only_with or conditions & set(card.only_with)) and fits_the_sites(sites_of(kb, card), sites)
+        if (not card.only_with or conditions & set(card.only_with))
+        and not conditions & set(card.not_with)
+        and fits_the_sites(sites_of(kb, card), sites)
     ]
 
 
@@ -436,15 +439,15 @@ def told_sign(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optio
     groin when running" points to a bone stress injury. None when the message names a condition
     or an MRI finding, which says more than a sign; an X-ray that showed nothing says less (a teen
     pitcher's months of low back pain with "X-rays were negative"), and a named condition the
-    sign's condition is a kind of says less too (a young tennis player's low back pain "may be a
-    stress fracture" is spondylolysis, see Sign.narrows)."""
+    sign's condition includes (vocabulary.yml ``includes``) says less too: a young tennis player's
+    low back pain that "may be a stress fracture" is spondylolysis."""
     diagnoses = {
         match.value
         for match in named
         if match.entity in NAMED_DIAGNOSES and kb.vocabulary[match.entity][match.value].says_what_is_wrong
     }
     sign = sign_detector_for(kb).detect(text)
-    return sign if sign and diagnoses <= set(sign.narrows) else None
+    return sign if sign and diagnoses <= set(kb.vocabulary["condition"][sign.points_to].includes) else None
 
 
 def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, discussed: bool) -> bool:

@@ -758,8 +758,8 @@ def test_a_young_athletes_back_pain_called_a_strain_gets_the_spondylolysis_card(
 
 
 def test_a_stress_fracture_in_a_young_athletes_back_is_spondylolysis(kb):
-    """The sign says more exactly what a named stress fracture is (Sign.narrows), where a named
-    bone bruise would say something else."""
+    """The sign says more exactly what a named stress fracture is (spondylolysis includes it, see
+    vocabulary.yml), where a named bone bruise would say something else."""
     story = (
         "Our 11 year old daughter plays tennis and has lower back pain. "
         "Her physio suspects a stress fracture. How should we manage her training?"

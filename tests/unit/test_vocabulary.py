@@ -95,6 +95,13 @@ def test_a_contusion_alone_is_no_bone_bruise(matcher):
     assert matcher.values("He got a contusion in his thigh from a knee in football.", "condition") == []
 
 
+def test_an_osteoporotic_fracture_alone_is_no_spine_fracture(matcher):
+    """A fracture from thin bones may be of the hip or the wrist: FRAX's "major osteoporotic fracture"
+    names no spine fracture."""
+    text = "On the FRAX tool I have a 10-year probability of a major osteoporotic fracture of 10%."
+    assert matcher.values(text, "condition") == []
+
+
 def test_no_terms_in_unrelated_text(matcher):
     assert matcher.find("what's the weather like tomorrow?") == []
 
