@@ -684,7 +684,9 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         for field in ("only_with", "not_with"):
             unknown = set(getattr(card, field)) - set(vocabulary.get("condition", {}))
             if unknown:
-                raise KnowledgeError(f"{path}: entry '{card.id}': field '{field}': unknown conditions {sorted(unknown)}")
+                raise KnowledgeError(
+                    f"{path}: entry '{card.id}': field '{field}': unknown conditions {sorted(unknown)}"
+                )
         questions[card.id] = card
     for path, flag in red_flag_items:
         for ref in flag.references:
