@@ -30,7 +30,9 @@ from bme.meaning import SentenceEncoder
 
 # A sentence ends at . ! ? or a line break; people's stories have several. Not inside brackets:
 # "a metatarsal stress reaction (fracture? don't know)" is an aside of the sentence, not a question.
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?![^()\n]*\))|\n+")
+# An ellipsis character ends one too, with or without a space after it: "any suggestions on keeping
+# fit…btw I am doing a race in April".
+SENTENCE_END = re.compile(r"(?<=[.!?\u2026])\s+(?![^()\n]*\))|(?<=\u2026)(?=\w)|\n+")
 # Words that say nothing about the subject: without them, "how do I renew my
 # passport" shares nothing with "can I go running?". "Why" and "where" are not among them:
 # they ask for a cause and a place ("why does this keep happening?" is no question on where).

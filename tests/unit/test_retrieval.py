@@ -162,6 +162,16 @@ def test_sentences_split_a_story():
     assert sentences("I fell. It hurts!\nWhat now?") == ["I fell.", "It hurts!", "What now?"]
 
 
+def test_an_ellipsis_character_ends_a_sentence():
+    story = "He said I can swim\u2026 weird? Any tips on keeping fit\u2026btw I race in April."
+    assert sentences(story) == [
+        "He said I can swim\u2026",
+        "weird?",
+        "Any tips on keeping fit\u2026",
+        "btw I race in April.",
+    ]
+
+
 def test_a_question_mark_inside_brackets_is_an_aside_not_a_question():
     story = (
         "I've been out with a metatarsal stress reaction (fracture? don't know) for five weeks. Can I run? (I hope so.)"
