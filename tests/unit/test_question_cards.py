@@ -713,6 +713,15 @@ def test_a_story_telling_a_knock_that_bruised_a_bone_or_a_fracture_run_on_is_ans
     assert condition in text.lower()
 
 
+@pytest.mark.parametrize(
+    "telling",
+    ["It goes away after a mile or so.", "There is no point tenderness.", "The bone is not sore to the touch."],
+)
+def test_pain_that_eases_with_running_or_is_not_sore_to_press_tells_no_runner_s_sign(kb, telling):
+    """A stress fracture's pain gets worse with running, and its spot is sore to press."""
+    assert read_message(kb, RUNNER_STORY.replace("Resting a few days", f"{telling} Resting a few days")).sign is None
+
+
 def test_a_fracture_from_a_fall_tells_no_runner_s_sign(kb):
     fall = KEPT_RUNNING_STORY.replace("My doctor thinks", "I fell on a trail and my doctor thinks")
     assert text_of(reply(kb, fall)) == kb.messages["out_of_scope"].text
