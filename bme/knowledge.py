@@ -292,7 +292,7 @@ class QuestionCard(StrictModel):
     @validator("only_with", "not_with")
     def conditions_only_when_named(cls, conditions, values):
         if conditions and not values.get("named_by"):
-            raise ValueError("only a card named by words can name the conditions it comes with")
+            raise ValueError("only a card named by words can list the conditions it comes or does not come with")
         return conditions
 
     @validator("told_by")
