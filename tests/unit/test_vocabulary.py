@@ -60,6 +60,7 @@ def detector(kb):
         ("She has had three vertebral bone fractures.", "condition", "vertebral_compression_fracture"),
         ("The MRI shows a bony contusion of the tibia.", "condition", "bone_bruise"),
         ("It is just very badly bruised under the kneecap.", "condition", "bone_bruise"),
+        ("The MRI shows a contusion, which is a bruise… on a bone.", "condition", "bone_bruise"),
         ("The differential includes an infiltrative process.", "condition", "bone_tumour"),
         ("Could the bone scan have missed bone tumors?", "condition", "bone_tumour"),
         ("If you fractured your back, what exercise is safe?", "condition", "vertebral_compression_fracture"),
