@@ -161,8 +161,11 @@ def decide_for_message(
     if names_only_its_own_subjects(kb, reading):
         ranked = [match for match in ranked if not match.card.out_of_scope]
     treatments = asked_treatments(kb, text, reading.named, given_treatments)
-    if treatments:
-        ranked = about(kb, ranked, treatments)
+    # A treatment the story tells, which no card fitting the message is about, leaves the cards to
+    # its condition: "osteonecrosis of both hips from the dexamethasone" has no hip card on the drug.
+    on_treatments = about(kb, ranked, treatments) if treatments else []
+    if treatments and (on_treatments or treatments_asked_by_name(text, reading.named)):
+        ranked = on_treatments
     else:
         conditions = {match.value for match in reading.named if match.entity == "condition"}
         ranked = named_condition_first(kb, ranked, conditions or ({carried} if carried else set()))
@@ -432,6 +435,14 @@ def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], g
     else:
         chosen = named
     return list(dict.fromkeys(match.value for match in chosen if match.entity == "treatment"))
+
+
+def treatments_asked_by_name(text: str, named: Sequence[TermMatch]) -> bool:
+    """A sentence that asks names a treatment ("does dexamethasone help?"), not only the story."""
+    spans = question_spans(text)
+    return any(
+        match.entity == "treatment" and any(start <= match.start < end for start, end in spans) for match in named
+    )
 
 
 def told_sign(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[Sign]:

@@ -427,6 +427,9 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
         ("My heel is agony for the first few steps when I get up, then it eases off. What is it?", "plantar_fasciitis"),
         # Keyhole surgery on the hip, however it is worded, is the hip surgeon's.
         ("My son has keyhole surgery on his hip next month. How long will he be on crutches?", "other_hip_problems"),
+        # A bone broken by an injury, in words the card does not list, with a covered painkiller.
+        ("My dad slipped on the stairs and cracked two ribs. Is oxycodone safe for him?", "acute_fractures"),
+        ("I fractured my pelvis in a motorcycle accident last month. When will I walk normally?", "acute_fractures"),
     ],
 )
 def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):
@@ -444,6 +447,28 @@ def test_a_spine_fracture_from_an_accident_is_spine_trauma(kb, text):
     """The spine fractures covered are those of weak bones; a crash or a fall from a height brings
     fractures a spine surgeon looks after."""
     assert uncovered_subject(kb, read_message(kb, text)).id == "spine_trauma"
+
+
+def test_whether_anti_inflammatories_slow_a_broken_bone_s_healing_is_answered(kb):
+    """The healing of broken bones on NSAIDs is covered (fact: nsaids_and_bone_healing)."""
+    story = "I broke my arm skiing and have been taking ibuprofen. Does it slow the healing?"
+    assert kb.questions["nsaids_slow_healing"].answer.patient in text_of(reply(kb, story))
+
+
+def test_a_stress_reaction_told_with_a_lumbar_level_points_to_spondylolysis(kb):
+    """MRI reports name the pedicle next to the pars, apart from the words "stress reaction"."""
+    story = "The MRI of our daughter shows edema in the L4 pedicle, likely a stress reaction. Is this common?"
+    assert read_message(kb, story).sign.points_to == "spondylolysis"
+
+
+def test_a_drug_told_in_the_story_that_no_fitting_card_is_about_leaves_the_cards_to_its_condition(kb):
+    """No card on the hip is about dexamethasone: the osteonecrosis it caused still gets its card."""
+    story = (
+        "I was on dexamethasone for months during my cancer treatment, and now the MRI shows avascular necrosis "
+        "in both hips. Is this going to get worse?"
+    )
+    decision = decide_for_message(kb, story)
+    assert decision.card and "osteonecrosis" in conditions_of(kb, decision.card)
 
 
 def test_osteopenia_in_one_bone_is_not_declined_as_osteoporosis_care(kb):
