@@ -48,14 +48,15 @@ NEGATION = (
 # still name their subject.
 NEGATED_TERM = re.compile(
     rf"\b(?:{NEGATION})\s+(?:(?:a|an|the|any|have|has|had|it|it's|is|was|been|show|shows|showed|shown|see|seen"
-    r"|sign|signs|evidence|of|obvious|definite|definitely|acute|significant|new|bony|fracture|fractures|or|nor"
+    r"|sign|signs|evidence|of|for|obvious|definite|definitely|acute|significant|new|bony|fracture|fractures|or|nor"
     r"|other|pelvic|hip|femur|femoral|rib|leg|ankle|foot|wrist|skull|spinal|vertebral),?\s+){0,5}$",
     re.IGNORECASE,
 )
 # A finding a report calls normal right after naming it: "Marrow signal is normal", "bone marrow
-# signal was unremarkable".
+# signal intensity is preserved", "the marrow signal remains unremarkable".
 NORMAL_AFTER_TERM = re.compile(
-    r"^\s+(?:is|was|are|were|appears|appeared|looks|looked|seems|seemed)\s+(?:normal|unremarkable|negative)\b",
+    r"^\s+(?:(?:signal|intensity)\s+){0,2}(?:is|was|are|were|remains|remained|appears|appeared|looks|looked|seems|seemed)"
+    r"\s+(?:normal|unremarkable|negative|preserved|within normal limits)\b",
     re.IGNORECASE,
 )
 # "no stress fracture or stress reaction": a term listed after a denied one is denied too.

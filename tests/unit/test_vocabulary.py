@@ -118,6 +118,7 @@ def test_no_terms_in_unrelated_text(matcher):
         "The doctor said it is definitely not a stress fracture.",
         "Shin splints, and if you keep running you're going to get stress fractures.",
         "The coach says the sore shins could turn into a stress fracture.",
+        "Alignment is anatomic, without evidence for bone bruise or fracture.",
     ],
 )
 def test_a_denied_condition_is_not_the_message_s_subject(matcher, text):
@@ -126,7 +127,15 @@ def test_a_denied_condition_is_not_the_message_s_subject(matcher, text):
     assert matcher.values(text, "condition") == []
 
 
-@pytest.mark.parametrize("text", ["Marrow signal is normal.", "Bone marrow signal was unremarkable."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Marrow signal is normal.",
+        "Bone marrow signal was unremarkable.",
+        "The marrow signal intensity is unremarkable.",
+        "Bone marrow signal intensity remains preserved.",
+    ],
+)
 def test_a_finding_the_report_calls_normal_is_not_named(matcher, text):
     assert matcher.values(text, "finding") == []
 
