@@ -455,9 +455,16 @@ def test_whether_anti_inflammatories_slow_a_broken_bone_s_healing_is_answered(kb
     assert kb.questions["nsaids_slow_healing"].answer.patient in text_of(reply(kb, story))
 
 
-def test_a_stress_reaction_told_with_a_lumbar_level_points_to_spondylolysis(kb):
-    """MRI reports name the pedicle next to the pars, apart from the words "stress reaction"."""
-    story = "The MRI of our daughter shows edema in the L4 pedicle, likely a stress reaction. Is this common?"
+@pytest.mark.parametrize(
+    "story",
+    [
+        "The MRI of our daughter shows edema in the L4 pedicle, likely a stress reaction. Is this common?",
+        "My son was told he has a stress fracture in his back. He plays cricket. When can he bowl again?",
+    ],
+)
+def test_a_stress_injury_told_with_a_lumbar_level_or_a_sport_points_to_spondylolysis(kb, story):
+    """MRI reports name the pedicle next to the pars, apart from the words "stress reaction"; a
+    young athlete's spine stress fracture is a pars fracture."""
     assert read_message(kb, story).sign.points_to == "spondylolysis"
 
 
