@@ -213,6 +213,12 @@ def test_a_story_gets_the_direct_answer_of_its_question(kb):
         ("The scan says transient osteoporosis of the hip. Is it going to come back?", "will_it_come_back"),
         # Not whether it is worth it.
         ("What exactly is a kyphoplasty? The hospital wants to do one on my mother.", "what_is_vertebroplasty"),
+        # Not the healing time of bone marrow edema: the arthritis behind it is what gets treated.
+        (
+            "My MRI shows bone marrow edema in both sacroiliac joints. The rheumatologist says it is axial "
+            "spondyloarthritis. Will it go away?",
+            "inflammatory_arthritis_edema",
+        ),
     ],
 )
 def test_a_story_on_one_of_our_conditions_gets_the_card_on_it(kb, story, card_id):
