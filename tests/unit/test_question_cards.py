@@ -474,6 +474,11 @@ def test_a_stress_injury_told_with_a_lumbar_level_or_a_sport_points_to_spondylol
     assert read_message(kb, story).sign.points_to == "spondylolysis"
 
 
+def test_a_stress_reaction_elsewhere_with_going_back_to_sport_is_no_spine_sign(kb):
+    story = "He went back to baseball a week later and the stress reaction in his elbow hurt again. What now?"
+    assert read_message(kb, story).sign is None
+
+
 def test_a_drug_told_in_the_story_that_no_fitting_card_is_about_leaves_the_cards_to_its_condition(kb):
     """No card on the hip is about dexamethasone: the osteonecrosis it caused still gets its card."""
     story = (
