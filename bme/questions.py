@@ -324,12 +324,12 @@ def uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionC
     ]
     if outranking:
         return outranking[0]
-    told = told_uncovered_subject(kb, reading)
-    if told:
-        return told
-    if names_its_own_subject(kb, asked_about(kb, reading.text, reading.named)) or tells_a_mistaken_sign(reading):
-        return None
-    return reading.uncovered[0] if reading.uncovered else None
+    own = names_its_own_subject(kb, asked_about(kb, reading.text, reading.named)) or tells_a_mistaken_sign(reading)
+    # A subject named in words says what the message is about more closely than one told by
+    # phrases together: osteopenia care, not the broken hip it fears.
+    if reading.uncovered and not own:
+        return reading.uncovered[0]
+    return told_uncovered_subject(kb, reading)
 
 
 def named_where_it_asks(kb: KnowledgeBase, reading: Reading, card: QuestionCard) -> bool:
