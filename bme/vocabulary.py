@@ -343,6 +343,10 @@ def sign_detector_for(kb: KnowledgeBase) -> PhraseGroupDetector[Sign]:
 SELF_DESCRIPTION = re.compile(
     r"\b((i'?m|i am|im)( an?| the)?|(as|i work as|working as|being)( an?)?)\s*$", re.IGNORECASE
 )
+# "Physician here." and "Hi, physio here, ...": the forum way of saying who one is, with the
+# profession opening a sentence ("the doctor here told me ..." names someone else).
+HERE_AFTER = re.compile(r"^\s*here\b", re.IGNORECASE)
+OPENS_A_SENTENCE = re.compile(r"(?:^|[.!?]\s*|\b(?:hi|hello|hey)\b[,!.]?\s*)(?:an?\s+)?$", re.IGNORECASE)
 PROFESSIONAL = "professional"
 
 
@@ -352,7 +356,9 @@ def claimed_audience(kb: KnowledgeBase, text: str) -> Optional[str]:
     for match in matcher_for(kb).find(text):
         if match.entity != "audience":
             continue
-        if match.value != PROFESSIONAL or SELF_DESCRIPTION.search(_normalise_apostrophes(text[: match.start])):
+        before = _normalise_apostrophes(text[: match.start])
+        introduced = OPENS_A_SENTENCE.search(before) and HERE_AFTER.match(text[match.end :])
+        if match.value != PROFESSIONAL or SELF_DESCRIPTION.search(before) or introduced:
             return match.value
     return None
 

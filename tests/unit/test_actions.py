@@ -62,6 +62,8 @@ def test_greet_asks_who_is_chatting_until_known(kb):
         ("as a physio I see this a lot", "professional", "professional"),
         ("I'm an orthopaedic registrar", "orthopaedic registrar", "professional"),
         ("I am a sports medicine resident", "sports medicine resident", "professional"),
+        ("Physician here.", "Physician", "professional"),
+        ("Hi, physio here", "physio", "professional"),
         ("asking for my mum", "my mum", "caregiver"),
         ('/set_audience{"audience": "professional"}', "professional", "professional"),  # the button
     ],
@@ -78,6 +80,7 @@ def test_set_audience(kb, text, value, expected):
         "my surgeon said the MRI shows bone marrow edema, what does that mean?",
         "my knee surgeon said the MRI shows bone marrow edema, what does that mean?",
         "As soon as the doctor told me I had a sacral stress fracture, I looked it up",
+        "The doctor here told me to rest my foot for six weeks",
     ],
 )
 def test_a_patient_quoting_their_surgeon_stays_a_patient(kb, text):
