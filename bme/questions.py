@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence, Tuple
 
 from bme.answers import Context
 from bme.knowledge import KnowledgeBase, PhraseGroups, QuestionCard, Sign, VocabularyEntry
@@ -424,7 +424,7 @@ def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], g
     if not any(match.entity == "treatment" for match in named):
         return list(given)
     spans = question_spans(text)
-    asked = [match for match in named if any(start <= match.start < end for start, end in spans)]
+    asked = named_in_questions(named, spans)
     asking = [text[start:end] for start, end in spans]
     asks_past_them = any(ASKS_FOR_OTHER_OPTIONS.search(sentence) for sentence in asking)
     points_elsewhere = bool(asking) and not any(POINTING_BACK.search(sentence) for sentence in asking)
@@ -439,10 +439,12 @@ def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], g
 
 def treatments_asked_by_name(text: str, named: Sequence[TermMatch]) -> bool:
     """A sentence that asks names a treatment ("does dexamethasone help?"), not only the story."""
-    spans = question_spans(text)
-    return any(
-        match.entity == "treatment" and any(start <= match.start < end for start, end in spans) for match in named
-    )
+    return any(match.entity == "treatment" for match in named_in_questions(named, question_spans(text)))
+
+
+def named_in_questions(named: Sequence[TermMatch], spans: Sequence[Tuple[int, int]]) -> List[TermMatch]:
+    """The terms of ``named`` that stand in the asking sentences at ``spans`` (see question_spans)."""
+    return [match for match in named if any(start <= match.start < end for start, end in spans)]
 
 
 def told_sign(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optional[Sign]:
