@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
-from typing import Any, Dict, Iterable, List, Literal, Optional
+from typing import Any, Dict, Iterable, List, Literal, Optional, Union
 
 import yaml
 from pydantic import BaseModel, ConstrainedStr, Extra, Field, ValidationError, constr, validator
@@ -226,13 +226,28 @@ class CardAnswer(StrictModel):
     professional: Text
 
 
+class VocabularyTerm(StrictModel):
+    """Every synonym of one vocabulary entry, written ``{vocabulary: treatment.nsaids}`` among the
+    phrases of a group, so that the group follows the vocabulary instead of copying it."""
+
+    vocabulary: constr(regex=r"^[a-z_]+\.[a-z0-9_]+$")
+
+
+# A phrase of a phrase group: words, or a vocabulary entry's synonyms.
+Phrase = Union[VocabularyTerm, Text]
+
+
 class ToldBy(StrictModel):
     """Told by a message when, for any one alternative, every group of phrases has at least one
     phrase in the message (bme/vocabulary.py PhraseGroupDetector)."""
 
-    alternatives: List[List[List[Text]]] = Field(min_items=1)
+    alternatives: List[List[List[Phrase]]] = Field(min_items=1)
     # Phrases that say the words mean something else: "pain running down my leg" tells of no run.
-    unless: List[Text] = []
+    unless: List[Phrase] = []
+
+    def vocabulary_terms(self) -> List[VocabularyTerm]:
+        groups = [group for alternative in self.alternatives for group in alternative] + [self.unless]
+        return [phrase for group in groups for phrase in group if isinstance(phrase, VocabularyTerm)]
 
 
 class QuestionCard(StrictModel):
@@ -524,6 +539,18 @@ class KnowledgeBase(StrictModel):
         return next((name for name, topic in self.topics.items() if topic.intent == intent), None)
 
 
+def spelled_out(phrases: Iterable[Phrase], vocabulary: Dict[str, Dict[str, VocabularyEntry]]) -> List[str]:
+    """The phrases of a group with each vocabulary term replaced by its entry's synonyms."""
+    words = []
+    for phrase in phrases:
+        if isinstance(phrase, VocabularyTerm):
+            entity, value = phrase.vocabulary.split(".")
+            words.extend(vocabulary[entity][value].synonyms)
+        else:
+            words.append(phrase)
+    return words
+
+
 def _read_yaml(path: Path) -> dict:
     try:
         with path.open(encoding="utf-8") as handle:
@@ -637,6 +664,13 @@ def _check_fact(path: Path, fact: Fact, kb_refs, vocabulary, topics) -> None:
                 fail(field, f"{value!r} is not a {entity} id in vocabulary.yml")
 
 
+def _check_vocabulary_terms(path: Path, entry: str, groups: ToldBy, vocabulary) -> None:
+    for term in groups.vocabulary_terms():
+        entity, value = term.vocabulary.split(".")
+        if value not in vocabulary.get(entity, {}):
+            raise KnowledgeError(f"{path}: entry '{entry}': unknown vocabulary term {term.vocabulary!r}")
+
+
 def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
     """Read every knowledge file, validate each entry and cross-check ids."""
     directory = Path(directory)
@@ -688,6 +722,9 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
                     f"{path}: entry '{card.id}': field '{field}': unknown conditions {sorted(unknown)}"
                 )
         questions[card.id] = card
+    told = [(path, card.id, card.told_by) for path, card in question_items if card.told_by]
+    for path, entry, groups in told + [(path, item.id, item) for path, item in red_flag_items + sign_items]:
+        _check_vocabulary_terms(path, entry, groups, vocabulary)
     for path, flag in red_flag_items:
         for ref in flag.references:
             if ref not in references:

@@ -545,7 +545,7 @@ def told_subject_detector_for(kb: KnowledgeBase) -> PhraseGroupDetector[PhraseGr
     """Finds the out-of-scope subjects told by phrases together (see told_uncovered_subject)."""
     if id(kb) not in _told_subject_detectors:
         told = [PhraseGroups(id=card.id, **card.told_by.dict()) for card in kb.questions.values() if card.told_by]
-        _told_subject_detectors[id(kb)] = PhraseGroupDetector(told)
+        _told_subject_detectors[id(kb)] = PhraseGroupDetector(told, kb.vocabulary)
     return _told_subject_detectors[id(kb)]
 
 

@@ -21,7 +21,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spellchecker import SpellChecker
 
-from bme.knowledge import KnowledgeBase, PhraseGroups, RedFlag, Sign
+from bme.knowledge import KnowledgeBase, PhraseGroups, RedFlag, Sign, VocabularyEntry, spelled_out
 
 
 @dataclass(frozen=True)
@@ -278,7 +278,7 @@ class PhraseGroupDetector(Generic[Told]):
     told item in the given order wins. Misspelt phrase words count ("incontinance").
     """
 
-    def __init__(self, items: Sequence[Told]):
+    def __init__(self, items: Sequence[Told], vocabulary: Dict[str, Dict[str, VocabularyEntry]]):
         self._nlp = _blank_english()
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._items = list(items)
@@ -287,11 +287,12 @@ class PhraseGroupDetector(Generic[Told]):
             for a_index, alternative in enumerate(item.alternatives):
                 for g_index, group in enumerate(alternative):
                     key = f"{item.id}|{a_index}|{g_index}"
-                    phrases = list(self._nlp.tokenizer.pipe(group))
+                    phrases = list(self._nlp.tokenizer.pipe(spelled_out(group, vocabulary)))
                     self._matcher.add(key, phrases)
                     words |= _alphabetic_words(phrases)
             if item.unless:
-                self._matcher.add(f"{item.id}|unless", list(self._nlp.tokenizer.pipe(item.unless)))
+                unless = spelled_out(item.unless, vocabulary)
+                self._matcher.add(f"{item.id}|unless", list(self._nlp.tokenizer.pipe(unless)))
         self._spelling = SpellingReader(self._nlp, words)
 
     def detect(self, text: str) -> Optional[Told]:
@@ -326,14 +327,14 @@ def matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
 def red_flag_detector_for(kb: KnowledgeBase) -> PhraseGroupDetector[RedFlag]:
     """Detects the red flags (knowledge/red_flags.yml), emergencies first."""
     if id(kb) not in _detectors:
-        _detectors[id(kb)] = PhraseGroupDetector(kb.red_flags)
+        _detectors[id(kb)] = PhraseGroupDetector(kb.red_flags, kb.vocabulary)
     return _detectors[id(kb)]
 
 
 def sign_detector_for(kb: KnowledgeBase) -> PhraseGroupDetector[Sign]:
     """Detects the signs of covered conditions a story tells without naming them (knowledge/signs.yml)."""
     if id(kb) not in _sign_detectors:
-        _sign_detectors[id(kb)] = PhraseGroupDetector(kb.signs)
+        _sign_detectors[id(kb)] = PhraseGroupDetector(kb.signs, kb.vocabulary)
     return _sign_detectors[id(kb)]
 
 

@@ -223,6 +223,16 @@ def test_only_an_out_of_scope_card_is_told_by_phrases(kb_copy):
         load_knowledge_base(kb_copy)
 
 
+def test_a_phrase_group_refers_only_to_known_vocabulary_entries(kb_copy):
+    def unknown_term(data):
+        card = next(card for card in data["questions"] if card["id"] == "acute_fractures")
+        card["told_by"]["unless"].append({"vocabulary": "treatment.aspirin"})
+
+    _edit_yaml(kb_copy / "questions" / "out_of_scope.yml", unknown_term)
+    with pytest.raises(KnowledgeError, match=r"entry 'acute_fractures': unknown vocabulary term 'treatment.aspirin'"):
+        load_knowledge_base(kb_copy)
+
+
 def test_a_term_includes_only_known_terms_of_its_own_type(kb_copy):
     def unknown_broader(data):
         data["condition"]["spondylolysis"]["includes"] = ["broken_back"]

@@ -455,9 +455,16 @@ def test_a_spine_fracture_from_an_accident_is_spine_trauma(kb, text):
     assert uncovered_subject(kb, read_message(kb, text)).id == "spine_trauma"
 
 
-def test_whether_anti_inflammatories_slow_a_broken_bone_s_healing_is_answered(kb):
+@pytest.mark.parametrize(
+    "story",
+    [
+        "I broke my arm skiing and have been taking ibuprofen. Does it slow the healing?",
+        # Any name of the NSAIDs vocabulary entry, which the acute fracture card refers to.
+        "I fractured my wrist in a fall and my GP gave me meloxicam. Does it slow the healing?",
+    ],
+)
+def test_whether_anti_inflammatories_slow_a_broken_bone_s_healing_is_answered(kb, story):
     """The healing of broken bones on NSAIDs is covered (fact: nsaids_and_bone_healing)."""
-    story = "I broke my arm skiing and have been taking ibuprofen. Does it slow the healing?"
     assert kb.questions["nsaids_slow_healing"].answer.patient in text_of(reply(kb, story))
 
 

@@ -329,6 +329,8 @@ def test_canonical_value_accepts_ids_and_synonyms(kb):
         ("my jaw hurts and there's exposed bone after zoledronic acid", "jaw_osteonecrosis"),
         ("new thigh ache after years on alendronate", "atypical_femoral_fracture"),
         ("on Boniva for years, I began to have pain in my femur with every step", "atypical_femoral_fracture"),
+        # Any name in the bone medicines' vocabulary entries, which the red flag refers to.
+        ("a dull new ache in my thigh since I started an osteoporosis medication", "atypical_femoral_fracture"),
         ("my calf is swollen and painful since I was put on crutches", "deep_vein_thrombosis"),
         ("my foot is hot and swollen and I'm diabetic", "charcot_foot"),
         ("my dad has diabetes and his foot is red and warm", "charcot_foot"),
