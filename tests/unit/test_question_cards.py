@@ -436,6 +436,12 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
         # A bone broken by an injury, in words the card does not list, with a covered painkiller.
         ("My dad slipped on the stairs and cracked two ribs. Is oxycodone safe for him?", "acute_fractures"),
         ("I fractured my pelvis in a motorcycle accident last month. When will I walk normally?", "acute_fractures"),
+        # Nerves are pinched anywhere: the card names no body site that would limit it.
+        ("The podiatrist thinks the burning between my toes is a Morton neuroma. Will it go away?", "nerve_problems"),
+        ("My father has myelodysplastic syndrome. Why does he need a marrow test?", "blood_cancers_and_marrow_tests"),
+        ("Is raloxifene safer than other pills for thin bones?", "osteoporosis_care"),
+        # An older person's slipped vertebra comes from worn discs and joints.
+        ("My mother is 79 and her MRI report says spondylolisthesis at L4-L5. Will she need surgery?", "disc_wear"),
     ],
 )
 def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):

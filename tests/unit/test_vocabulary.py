@@ -447,6 +447,9 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
         # Tumbling is the gymnastics of cheer squads; "HS" is how forums write high school.
         ("Her back hurts after tumbling on the HS team's mats.", "young_athletes_back_pain"),
         ("My 15 year old son plays lacrosse and his lower back hurts when he leans back.", "young_athletes_back_pain"),
+        ("Our son is 16, plays rugby and was told he has a slipped vertebra.", "slipped_vertebra_in_a_young_athlete"),
+        # A high-grade slip, or one operated on, is the spine surgeon's.
+        ("My 15 year old dancer had fusion surgery for a grade 4 spondylolisthesis.", None),
         # Back pain in an adult who plays a sport is no sign of a young athlete's pars fracture.
         ("I play tennis at weekends and my lower back hurts.", None),
         # "running down" tells where a pain goes, not a run.
