@@ -1103,3 +1103,10 @@ def test_a_charcot_foot_called_a_sprain_is_not_declined_as_one(kb):
     assert decide_for_message(kb, story).card is kb.questions["charcot_signs"]
     sprain = "I sprained my ankle playing football and it is swollen. How long until I can play?"
     assert decide_for_message(kb, sprain).out_of_scope is kb.questions["sprains_and_ligaments"]
+
+
+def test_a_stress_fracture_after_years_on_a_bone_medicine_gets_the_atypical_fracture_risk(kb):
+    """Long-term bisphosphonates rarely bring an atypical thigh bone fracture, a stress-type
+    fracture (fact: atypical_femoral_fracture): the risks card answers with it."""
+    story = "Mum has been on alendronate for seven years and an X-ray found a stress fracture in her thigh. Could the tablets be to blame?"
+    assert kb.facts["atypical_femoral_fracture"].patient in text_of(reply(kb, story))
