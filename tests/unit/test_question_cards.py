@@ -1108,5 +1108,8 @@ def test_a_charcot_foot_called_a_sprain_is_not_declined_as_one(kb):
 def test_a_stress_fracture_after_years_on_a_bone_medicine_gets_the_atypical_fracture_risk(kb):
     """Long-term bisphosphonates rarely bring an atypical thigh bone fracture, a stress-type
     fracture (fact: atypical_femoral_fracture): the risks card answers with it."""
-    story = "Mum has been on alendronate for seven years and an X-ray found a stress fracture in her thigh. Could the tablets be to blame?"
+    story = (
+        "Mum has been on alendronate for seven years and an X-ray found a stress fracture in her thigh. "
+        "Could the tablets be to blame?"
+    )
     assert kb.facts["atypical_femoral_fracture"].patient in text_of(reply(kb, story))
