@@ -266,6 +266,9 @@ class QuestionCard(StrictModel):
     # Out-of-scope cards only: words that name the subject ("gout", "sprained"). A question that
     # names it and none of the assistant's own subjects is declined however it is worded.
     named_by: List[Text] = []
+    # Out-of-scope cards only: spaCy token patterns that name the subject like ``named_by`` does,
+    # for wordings too many to list ("fell 8 ft", "a 12-foot fall").
+    named_by_patterns: List[List[Dict[Text, Any]]] = []
     # Out-of-scope cards only: when its words decline a question that also names a subject the
     # assistant covers. "always": wherever they stand (a horse's bone bruise is still a horse's);
     # "when_asked": only in a sentence that asks ("can teriparatide help my bone marrow edema?"),
@@ -292,7 +295,7 @@ class QuestionCard(StrictModel):
             raise ValueError("an in-scope card needs an answer and at least one fact")
         return out_of_scope
 
-    @validator("named_by")
+    @validator("named_by", "named_by_patterns")
     def named_only_when_out_of_scope(cls, named_by, values):
         if named_by and not values.get("out_of_scope"):
             raise ValueError("only an out-of-scope card is named by words")
@@ -336,6 +339,15 @@ class VocabularyEntry(StrictModel):
     # of L3", "edema in the lateral femoral condyle" (https://spacy.io/usage/rule-based-matching).
     # bme/vocabulary.py checks them when it builds its matcher.
     patterns: List[List[Dict[Text, Any]]] = []
+    # Synonyms that measure, not name the term, right after a number: "fell 8 feet", "a 12-foot fall".
+    units_after_a_number: List[Text] = []
+
+    @validator("units_after_a_number")
+    def units_are_synonyms(cls, units, values):
+        unknown = set(units) - set(values.get("synonyms", []))
+        if unknown:
+            raise ValueError(f"not synonyms of the entry: {sorted(unknown)}")
+        return units
 
 
 class Topic(StrictModel):

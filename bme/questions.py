@@ -532,7 +532,7 @@ def subject_matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
     """Finds the words that name the out-of-scope cards' subjects."""
     if id(kb) not in _subject_matchers:
         named = {
-            card.id: VocabularyEntry(label=card.question, synonyms=card.named_by)
+            card.id: VocabularyEntry(label=card.question, synonyms=card.named_by, patterns=card.named_by_patterns)
             for card in kb.questions.values()
             if card.named_by
         }

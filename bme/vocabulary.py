@@ -133,6 +133,12 @@ class VocabularyMatcher:
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._patterns = Matcher(self._nlp.vocab, validate=True)  # a wrong pattern stops the load, named
         self._labels: Dict[int, tuple] = {}
+        self._units = {
+            (entity, value): {unit.lower() for unit in entry.units_after_a_number}
+            for entity, values in vocabulary.items()
+            for value, entry in values.items()
+            if entry.units_after_a_number
+        }
         # (entity, broader value) -> the narrower value that includes it, when both are named.
         self._included_in = {
             (entity, broader): value
@@ -177,6 +183,8 @@ class VocabularyMatcher:
         matches, denied_until = [], None
         for chosen_span in chosen:
             entity, value = self._labels[ids[(chosen_span.start, chosen_span.end)]]
+            if self._measures(chosen_span, self._units.get((entity, value))):
+                continue
             span = doc[chosen_span.start : chosen_span.end]  # the words as typed
             is_denied = entity in self._deniable and (
                 denied(doc.text[: span.start_char])
@@ -195,6 +203,14 @@ class VocabularyMatcher:
         if sites_within:
             matches += self._sites_inside(doc, spans, [match for match, is_denied in matches if not is_denied])
         return sorted(matches, key=lambda found: found[0].start)
+
+    @staticmethod
+    def _measures(span: Span, units: Optional[set]) -> bool:
+        """The span is a unit right after a number ("8 feet", "12-foot"), not the term it spells."""
+        if not units or span.text.lower() not in units:
+            return False
+        before = [token for token in span.doc[max(span.start - 2, 0) : span.start] if token.text != "-"]
+        return bool(before) and before[-1].like_num
 
     def _narrowed(self, matches: List[Tuple[TermMatch, bool]]) -> List[Tuple[TermMatch, bool]]:
         """A broader term read as the narrower one the message also names (``includes`` in the

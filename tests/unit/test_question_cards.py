@@ -453,6 +453,9 @@ def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, ca
     [
         "I was in a car accident and have a compression fracture of L1. How long do I wear the brace?",
         "My son fell off a ladder and fractured his T12 vertebra. When can he go back to work?",
+        # A fall of so many feet, however worded: the feet measure, they name no foot.
+        "After a 12-foot fall from scaffolding he has an L2 compression fracture. How long is the brace?",
+        "I fell about 3 metres while climbing and broke my L1 vertebra. Will it heal on its own?",
     ],
 )
 def test_a_spine_fracture_from_an_accident_is_spine_trauma(kb, text):

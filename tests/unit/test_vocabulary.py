@@ -484,3 +484,17 @@ def test_signs_are_told_by_every_group_together(kb, text, sign):
 def test_hand_names_the_body_part_only_as_one(matcher, text, sites):
     """ "On the other hand" filled the plan's body site with the wrist."""
     assert matcher.values(text, "body_site") == sites
+
+
+@pytest.mark.parametrize(
+    "text, sites",
+    [
+        ("He fell 8 feet off a ladder.", []),
+        ("After a 12-foot fall she could not stand.", []),
+        ("Both feet ache after a run.", ["foot"]),
+        ("My left foot hurts.", ["foot"]),
+    ],
+)
+def test_feet_after_a_number_measure_and_name_no_foot(matcher, text, sites):
+    """ "Fell 8 ft" is a height: read as the foot, it kept a spine fracture from the spine trauma card."""
+    assert matcher.values(text, "body_site") == sites
