@@ -75,7 +75,10 @@ INDIRECT_QUESTION = re.compile(
 # "Any advice would be appreciated", "Looking for advice", "I'd appreciate any help", "Please help".
 REQUEST = re.compile(
     r"\b(?:any|your|some|looking for|seeking)\b[^.?!]{0,20}?\b(?:suggestions?|advice|ideas|tips|thoughts|help)\b"
-    r"|\bplease help\b",
+    r"|\bplease help\b"
+    # A columnist's reader: "Please explain reflex sympathetic dystrophy.", "Please discuss gout."
+    r"|\bplease (?:explain|discuss|describe|comment on|write about|tell (?:me|us) (?:more )?about)\b"
+    r"|^(?:explain|discuss|describe)\b",
     re.I,
 )
 # "mris", "fractures", "bones": a plural matches its singular.

@@ -440,6 +440,8 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
         ("The podiatrist thinks the burning between my toes is a Morton neuroma. Will it go away?", "nerve_problems"),
         ("My father has myelodysplastic syndrome. Why does he need a marrow test?", "blood_cancers_and_marrow_tests"),
         ("Is raloxifene safer than other pills for thin bones?", "osteoporosis_care"),
+        # Asked about, complex regional pain syndrome is declined even after a broken foot.
+        ("Please explain CRPS. My sister broke her foot in May and it still burns.", "chronic_pain_in_general"),
         # An older person's slipped vertebra comes from worn discs and joints.
         ("My mother is 79 and her MRI report says spondylolisthesis at L4-L5. Will she need surgery?", "disc_wear"),
     ],

@@ -129,13 +129,18 @@ def test_a_short_question_is_still_matched(index):
         "I'd like to hear your opinion on what could be going on.",
         "I would like to ask for your advice on how to proceed.",
         "I don’t know if I should rest or just go on shorter easier runs.",
+        # A reader's request to a columnist.
+        "Please explain what a bone scan shows.",
+        "Discuss the risks of long-term steroids, please.",
     ],
 )
 def test_a_question_asked_as_a_statement_is_a_question(sentence):
     assert is_question(sentence)
 
 
-@pytest.mark.parametrize("sentence", ["I know what happened.", "I'm not sure.", "I wonder about it."])
+@pytest.mark.parametrize(
+    "sentence", ["I know what happened.", "I'm not sure.", "I wonder about it.", "The doctor will explain it later."]
+)
 def test_a_statement_is_not_a_question(sentence):
     assert not is_question(sentence)
 
