@@ -76,8 +76,9 @@ INDIRECT_QUESTION = re.compile(
 REQUEST = re.compile(
     r"\b(?:any|your|some|looking for|seeking)\b[^.?!]{0,20}?\b(?:suggestions?|advice|ideas|tips|thoughts|help)\b"
     r"|\bplease help\b"
-    # A columnist's reader: "Please explain reflex sympathetic dystrophy.", "Please discuss gout."
-    r"|\bplease (?:explain|discuss|describe|comment on|write about|tell (?:me|us) (?:more )?about)\b"
+    # A columnist's reader: "Please explain reflex sympathetic dystrophy.", "Please discuss gout.",
+    # "Please suggest."
+    r"|\bplease (?:explain|discuss|describe|comment on|write about|tell (?:me|us) (?:more )?about|suggest|advise)\b"
     r"|^(?:explain|discuss|describe)\b",
     re.I,
 )

@@ -153,6 +153,7 @@ def test_a_statement_is_not_a_question(sentence):
         "I have been off running for six weeks. Any advice would be appreciated.",
         "Looking for advice on my sore hip. I have rested it for a month.",
         "The back of my knee hurts when I kick. I'd really appreciate any help you can provide.",
+        "My knee still aches six weeks after the fall. The scan was clear. Please suggest.",
     ],
 )
 def test_a_story_ending_in_a_bare_question_or_a_request_asks(story):
