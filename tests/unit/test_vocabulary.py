@@ -311,6 +311,7 @@ def test_canonical_value_accepts_ids_and_synonyms(kb):
         ("a band of pain around my chest", "spinal_cord_compression"),
         ("I'm finding it hard to walk and I keep stumbling", "spinal_cord_compression"),
         ("my arms feel weak and numb", "spinal_cord_compression"),
+        ("since the fall onto my neck my right arm is weak", "spinal_cord_compression"),
         ("chest pain during the iloprost drip", "chest_pain_or_breathlessness"),
         ("my calf is swollen and now I'm short of breath", "chest_pain_or_breathlessness"),
         ("now she is complaining that it's difficult to breathe", "chest_pain_or_breathlessness"),
@@ -363,6 +364,8 @@ def test_red_flags_are_recognised(detector, text, category):
         "my groin pain is better since the zoledronic acid",
         "I have myeloma and back pain, what is BME?",
         "my diabetic feet are numb, is BME common?",
+        # One weak arm after a shoulder injury, with no neck, spine or cancer told.
+        "I tore my rotator cuff and the arm is weak when I lift it",
         "",
     ],
 )
