@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
-from typing import Any, Dict, Iterable, List, Literal, Optional, Union
+from typing import Any, Dict, Iterable, List, Literal, Optional, Tuple, Union
 
 import yaml
 from pydantic import BaseModel, ConstrainedStr, Extra, Field, ValidationError, constr, validator
@@ -231,6 +231,12 @@ class VocabularyTerm(StrictModel):
     phrases of a group, so that the group follows the vocabulary instead of copying it."""
 
     vocabulary: constr(regex=r"^[a-z_]+\.[a-z0-9_]+$")
+
+    @property
+    def entry(self) -> Tuple[str, str]:
+        """The entity type and canonical id it names: ("treatment", "nsaids")."""
+        entity, value = self.vocabulary.split(".")
+        return entity, value
 
 
 # A phrase of a phrase group: words, or a vocabulary entry's synonyms.
@@ -556,7 +562,7 @@ def spelled_out(phrases: Iterable[Phrase], vocabulary: Dict[str, Dict[str, Vocab
     words = []
     for phrase in phrases:
         if isinstance(phrase, VocabularyTerm):
-            entity, value = phrase.vocabulary.split(".")
+            entity, value = phrase.entry
             words.extend(vocabulary[entity][value].synonyms)
         else:
             words.append(phrase)
@@ -678,7 +684,7 @@ def _check_fact(path: Path, fact: Fact, kb_refs, vocabulary, topics) -> None:
 
 def _check_vocabulary_terms(path: Path, entry: str, groups: ToldBy, vocabulary) -> None:
     for term in groups.vocabulary_terms():
-        entity, value = term.vocabulary.split(".")
+        entity, value = term.entry
         if value not in vocabulary.get(entity, {}):
             raise KnowledgeError(f"{path}: entry '{entry}': unknown vocabulary term {term.vocabulary!r}")
 

@@ -324,10 +324,11 @@ def uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionC
     ]
     if outranking:
         return outranking[0]
-    own = names_its_own_subject(kb, asked_about(kb, reading.text, reading.named)) or tells_a_mistaken_sign(reading)
     # A subject named in words says what the message is about more closely than one told by
     # phrases together: osteopenia care, not the broken hip it fears.
-    if reading.uncovered and not own:
+    if reading.uncovered and not (
+        names_its_own_subject(kb, asked_about(kb, reading.text, reading.named)) or tells_a_mistaken_sign(reading)
+    ):
         return reading.uncovered[0]
     return told_uncovered_subject(kb, reading)
 
