@@ -141,10 +141,14 @@ def take_claimed_profession(dispatcher: CollectingDispatcher, tracker: Tracker, 
     classified as its question, or not understood at all when it is long: the clinician still said
     who they are. Only a profession counts here, which needs the user to describe themself with
     it; "my mum" in a question is no statement of who is asking."""
+    claimed = newly_claimed_profession(kb, tracker)
+    return take_audience(dispatcher, tracker, kb, claimed) if claimed else []
+
+
+def newly_claimed_profession(kb: KnowledgeBase, tracker: Tracker) -> Optional[str]:
+    """The professional audience when the latest message claims it and it is not yet set."""
     claimed = claimed_audience(kb, tracker.latest_message.get("text") or "")
-    if claimed != PROFESSIONAL or tracker.get_slot("audience") == PROFESSIONAL:
-        return []
-    return take_audience(dispatcher, tracker, kb, claimed)
+    return claimed if claimed == PROFESSIONAL and tracker.get_slot("audience") != PROFESSIONAL else None
 
 
 def asks_more(text: str) -> bool:
@@ -434,7 +438,11 @@ class ActionRedFlag(Action):
         text = tracker.latest_message.get("text") or ""
         flag = red_flag_detector_for(kb).detect(text)
         if flag:
-            dispatcher.utter_message(text=answers.red_flag_message(kb, flag, tracker.get_slot("audience")))
+            # The urgent message leads, so a clinician's claim in the same message is acknowledged
+            # after it, but already shapes its wording.
+            audience = newly_claimed_profession(kb, tracker) or tracker.get_slot("audience")
+            dispatcher.utter_message(text=answers.red_flag_message(kb, flag, audience))
+            audience_events = take_claimed_profession(dispatcher, tracker, kb)
             # A story's warning sign may be past or already in hand ("she received an emergency
             # injection... could this be cement leakage?"): the urgent message leads, and a card that
             # answers what the story asks follows it. A short message, or a story asking only "What
@@ -443,9 +451,12 @@ class ActionRedFlag(Action):
             decision = card_decision(tracker, kb) if answered else None
             if decision and decision.card:
                 say(dispatcher, kb.messages["answer_after_red_flag"])
-                return reply_to_question(dispatcher, tracker, kb, decision, asked_intent(tracker)) or []
+                return [
+                    *audience_events,
+                    *(reply_to_question(dispatcher, tracker, kb, decision, asked_intent(tracker)) or []),
+                ]
             say(dispatcher, kb.messages["continue_after_red_flag"])
-            return []
+            return audience_events
         tier = classified_tier(tracker)
         if asks_something(text) or intent_confidence(tracker) < CLASSIFIER_ALARM_AT:
             # Only the classifier heard a red flag in a question, a story or a report it is unsure
@@ -454,8 +465,9 @@ class ActionRedFlag(Action):
             say(dispatcher, kb.messages[f"red_flag_check_{tier}"])
             return answer_question(dispatcher, tracker, kb, intent=asked_intent(tracker))
         say(dispatcher, kb.messages[f"red_flag_{tier}"])
+        audience_events = take_claimed_profession(dispatcher, tracker, kb)
         say(dispatcher, kb.messages["continue_after_red_flag"])
-        return []
+        return audience_events
 
 
 def asks_something(text: str) -> bool:

@@ -299,6 +299,21 @@ def test_a_red_flag_the_phrase_rule_names_gets_no_other_answer(kb):
     assert [message["text"] for message in messages[1:]] == [kb.messages["continue_after_red_flag"].text]
 
 
+def test_a_clinician_whose_first_message_trips_a_red_flag_gets_clinical_wording_throughout(kb):
+    """The urgent message leads, in clinical words, then the claim is acknowledged and the card
+    follows in clinical wording: the audience must not wait for the next message."""
+    case = (
+        "I'm a rheumatologist. My patient has taken alendronate for nine years and has had an ache in the "
+        "left thigh for a month, worse on walking. How likely is an atypical femoral fracture?"
+    )
+    messages, events = run(ActionRedFlag(), make_tracker(case, "report_red_flag"))
+    flag = next(f for f in kb.red_flags if f.id == "atypical_femoral_fracture")
+    assert messages[0]["text"].startswith(flag.message.professional)
+    assert messages[1]["text"] == kb.messages["audience_professional"].text
+    assert kb.questions["bisphosphonate_thigh_fracture"].answer.professional in messages[3]["text"]
+    assert {"event": "slot", "timestamp": None, "name": "audience", "value": "professional"} in events
+
+
 def replies_after_the_urgent_message(kb, story: str, flag_id: str) -> List[str]:
     """What follows the urgent message of the flag ``flag_id`` that ``story`` trips (checked to lead)."""
     messages, _ = run(ActionRedFlag(), make_tracker(story, "report_red_flag"))

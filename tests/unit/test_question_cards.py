@@ -593,6 +593,17 @@ def test_a_story_of_a_bone_medicine_and_jaw_bone_death_gets_the_risks_card(kb):
     assert kb.questions["bisphosphonate_risks"].answer.patient in text
 
 
+def test_a_thigh_ache_on_a_bone_medicine_gets_the_thigh_fracture_card_not_the_drip_reaction(kb):
+    """The risks card leads with the drip's flu-like reaction; a question about the thigh bone
+    gets the card that leads with the atypical fracture."""
+    question = (
+        "I've been on Actonel for seven years and now my upper thigh aches when I walk. Could the pills crack my femur?"
+    )
+    decision = decide_for_message(kb, question)
+    assert decision.card is kb.questions["bisphosphonate_thigh_fracture"]
+    assert decision.card.facts[0] == "atypical_femoral_fracture"
+
+
 def test_myeloma_and_tumours_are_our_subject_in_the_spine_only(kb):
     """In the spine they bring the fractures the assistant covers; elsewhere they are not its subject."""
     in_the_spine = "My father's myeloma has reached his spine. What can help the pain?"
