@@ -398,6 +398,9 @@ class Sign(PhraseGroups):
     # sprain): the sign is read even when the message names only those, but not when it names a
     # subject that is not one of them (a teen's disc protrusion on MRI is not a mistaken strain).
     mistaken_for: List[Text] = []
+    # MRI findings (finding ids in vocabulary.yml) the sign's story says more than: bone marrow
+    # edema after an ankle was rolled is a bone bruise. Other named findings say more than a sign.
+    told_with_findings: List[Text] = []
 
 
 class Button(StrictModel):
@@ -751,6 +754,11 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         if sign.points_to not in vocabulary.get("condition", {}):
             raise KnowledgeError(
                 f"{path}: entry '{sign.id}': field 'points_to': unknown condition id {sign.points_to!r}"
+            )
+        unknown = set(sign.told_with_findings) - set(vocabulary.get("finding", {}))
+        if unknown:
+            raise KnowledgeError(
+                f"{path}: entry '{sign.id}': field 'told_with_findings': unknown finding ids {sorted(unknown)}"
             )
         not_declined = [card for card in sign.mistaken_for if card not in questions or not questions[card].out_of_scope]
         if not_declined:

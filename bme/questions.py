@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Set, Tuple
 
 from bme.answers import Context
 from bme.knowledge import KnowledgeBase, PhraseGroups, QuestionCard, Sign, VocabularyEntry
@@ -454,14 +454,20 @@ def told_sign(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optio
     or an MRI finding, which says more than a sign; an X-ray that showed nothing says less (a teen
     pitcher's months of low back pain with "X-rays were negative"), and a named condition the
     sign's condition includes (vocabulary.yml ``includes``) says less too: a young tennis player's
-    low back pain that "may be a stress fracture" is spondylolysis."""
+    low back pain that "may be a stress fracture" is spondylolysis, and so does a finding the sign
+    is told with (``told_with_findings``): bone marrow edema after a rolled ankle is a bone bruise."""
     diagnoses = {
         match.value
         for match in named
         if match.entity in NAMED_DIAGNOSES and kb.vocabulary[match.entity][match.value].says_what_is_wrong
     }
-    sign = sign_detector_for(kb).detect(text)
-    return sign if sign and diagnoses <= set(kb.vocabulary["condition"][sign.points_to].includes) else None
+    signs = sign_detector_for(kb).told(text)
+    return next((sign for sign in signs if diagnoses <= says_less_than(kb, sign)), None)
+
+
+def says_less_than(kb: KnowledgeBase, sign: Sign) -> Set[str]:
+    """The named conditions and findings that ``sign`` says more than (see told_sign)."""
+    return {*kb.vocabulary["condition"][sign.points_to].includes, *sign.told_with_findings}
 
 
 def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, discussed: bool) -> bool:

@@ -313,15 +313,20 @@ class PhraseGroupDetector(Generic[Told]):
 
     def detect(self, text: str) -> Optional[Told]:
         """The first item ``text`` tells, or None."""
+        return next(iter(self.told(text)), None)
+
+    def told(self, text: str) -> List[Told]:
+        """Every item ``text`` tells, in the given order."""
         doc = self._spelling.read(self._nlp.make_doc(_normalise_apostrophes(text or "")))
         hits = {self._nlp.vocab.strings[match_id] for match_id, _, _ in self._matcher(doc)}
-        for item in self._items:
-            if f"{item.id}|unless" in hits:
-                continue
-            for a_index, alternative in enumerate(item.alternatives):
-                if all(f"{item.id}|{a_index}|{g_index}" in hits for g_index in range(len(alternative))):
-                    return item
-        return None
+        return [item for item in self._items if f"{item.id}|unless" not in hits and self._all_groups_hit(item, hits)]
+
+    @staticmethod
+    def _all_groups_hit(item: Told, hits: Set[str]) -> bool:
+        return any(
+            all(f"{item.id}|{a_index}|{g_index}" in hits for g_index in range(len(alternative)))
+            for a_index, alternative in enumerate(item.alternatives)
+        )
 
 
 def _normalise_apostrophes(text: str) -> str:

@@ -302,7 +302,12 @@ def test_an_unsure_card_answers_when_the_topic_has_nothing_on_what_is_named(kb):
     )
     named = [(match.entity, match.value) for match in matcher_for(kb).find(case)]
     text = text_of(reply(kb, case, None, "ask_diagnosis", named))
-    on_the_named = ["transient_osteoporosis", "toh_or_early_avn_on_mri", "is_it_osteonecrosis", "bisphosphonate_thigh_fracture"]
+    on_the_named = [
+        "transient_osteoporosis",
+        "toh_or_early_avn_on_mri",
+        "is_it_osteonecrosis",
+        "bisphosphonate_thigh_fracture",
+    ]
     assert any(text.startswith(f"**{kb.questions[card].question}**") for card in on_the_named)
 
 
@@ -854,6 +859,22 @@ def test_a_named_condition_says_more_than_a_sign(kb):
     story = RUNNER_STORY.replace("Resting a few days", "The MRI showed a bone bruise. Resting a few days")
     assert read_message(kb, story).implied == []
     assert read_message(kb, RUNNER_STORY).implied == ["condition_stress_fracture"]
+
+
+@pytest.mark.parametrize("telling", ["I rolled my ankle playing netball.", "I twisted my ankle on the stairs."])
+def test_bone_marrow_edema_after_an_injury_is_a_bone_bruise(kb, telling):
+    """Bone marrow edema after an injury is a bone bruise: its cards answer, though the MRI named
+    only the edema, and a runner's story that also tells bone pain with running is read the same."""
+    story = f"{telling} The MRI shows bone marrow edema in the talus. It still hurts. Can I still play?"
+    assert decide_for_message(kb, story).card is kb.questions["bone_bruise_treatment"]
+    running = story.replace("It still hurts.", "My foot still hurts when I run.")
+    assert read_message(kb, running).sign.points_to == "bone_bruise"
+
+
+def test_bone_marrow_edema_after_a_fall_in_the_spine_tells_no_bone_bruise(kb):
+    """In the spine, edema after a fall is how a fresh compression fracture shows."""
+    story = "My mother fell last week. The MRI shows bone marrow edema in the L1 vertebra. What happens now?"
+    assert read_message(kb, story).sign is None
 
 
 def test_a_normal_xray_says_less_than_a_sign(kb):
