@@ -239,8 +239,16 @@ class VocabularyTerm(StrictModel):
         return entity, value
 
 
-# A phrase of a phrase group: words, or a vocabulary entry's synonyms.
-Phrase = Union[VocabularyTerm, Text]
+class TokenPattern(StrictModel):
+    """A spaCy token pattern among the phrases of a group, written ``{pattern: [...]}``, for
+    wordings too many to list: an age ("i'm 15", "a 13-year-old"). bme/vocabulary.py checks it
+    when it builds its matcher (https://spacy.io/usage/rule-based-matching)."""
+
+    pattern: List[Dict[Text, Any]] = Field(min_items=1)
+
+
+# A phrase of a phrase group: words, a vocabulary entry's synonyms, or a token pattern.
+Phrase = Union[VocabularyTerm, TokenPattern, Text]
 
 
 class ToldBy(StrictModel):
@@ -561,15 +569,21 @@ class KnowledgeBase(StrictModel):
 
 
 def spelled_out(phrases: Iterable[Phrase], vocabulary: Dict[str, Dict[str, VocabularyEntry]]) -> List[str]:
-    """The phrases of a group with each vocabulary term replaced by its entry's synonyms."""
+    """The word phrases of a group, each vocabulary term replaced by its entry's synonyms (its
+    token patterns are matched apart, see token_patterns)."""
     words = []
     for phrase in phrases:
         if isinstance(phrase, VocabularyTerm):
             entity, value = phrase.entry
             words.extend(vocabulary[entity][value].synonyms)
-        else:
+        elif isinstance(phrase, str):
             words.append(phrase)
     return words
+
+
+def token_patterns(phrases: Iterable[Phrase]) -> List[List[Dict[str, Any]]]:
+    """The token patterns among the phrases of a group."""
+    return [phrase.pattern for phrase in phrases if isinstance(phrase, TokenPattern)]
 
 
 def _read_yaml(path: Path) -> dict:

@@ -21,7 +21,16 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spellchecker import SpellChecker
 
-from bme.knowledge import KnowledgeBase, PhraseGroups, RedFlag, Sign, VocabularyEntry, spelled_out
+from bme.knowledge import (
+    KnowledgeBase,
+    Phrase,
+    PhraseGroups,
+    RedFlag,
+    Sign,
+    VocabularyEntry,
+    spelled_out,
+    token_patterns,
+)
 
 
 @dataclass(frozen=True)
@@ -297,19 +306,25 @@ class PhraseGroupDetector(Generic[Told]):
     def __init__(self, items: Sequence[Told], vocabulary: Dict[str, Dict[str, VocabularyEntry]]):
         self._nlp = _blank_english()
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
+        self._patterns = Matcher(self._nlp.vocab, validate=True)  # a wrong pattern stops the load, named
         self._items = list(items)
         words = set()
         for item in self._items:
             for a_index, alternative in enumerate(item.alternatives):
                 for g_index, group in enumerate(alternative):
-                    key = f"{item.id}|{a_index}|{g_index}"
-                    phrases = list(self._nlp.tokenizer.pipe(spelled_out(group, vocabulary)))
-                    self._matcher.add(key, phrases)
-                    words |= _alphabetic_words(phrases)
+                    words |= self._add(f"{item.id}|{a_index}|{g_index}", group, vocabulary)
             if item.unless:
-                unless = spelled_out(item.unless, vocabulary)
-                self._matcher.add(f"{item.id}|unless", list(self._nlp.tokenizer.pipe(unless)))
+                self._add(f"{item.id}|unless", item.unless, vocabulary)
         self._spelling = SpellingReader(self._nlp, words)
+
+    def _add(self, key: str, group: Sequence[Phrase], vocabulary: Dict[str, Dict[str, VocabularyEntry]]) -> Set[str]:
+        """Match ``group`` under ``key``; the words its phrases spell, to read misspelt."""
+        phrases = list(self._nlp.tokenizer.pipe(spelled_out(group, vocabulary)))
+        self._matcher.add(key, phrases)
+        patterns = token_patterns(group)
+        if patterns:
+            self._patterns.add(key, patterns)
+        return _alphabetic_words(phrases) | _pattern_words(patterns)
 
     def detect(self, text: str) -> Optional[Told]:
         """The first item ``text`` tells, or None."""
@@ -318,7 +333,8 @@ class PhraseGroupDetector(Generic[Told]):
     def told(self, text: str) -> List[Told]:
         """Every item ``text`` tells, in the given order."""
         doc = self._spelling.read(self._nlp.make_doc(_normalise_apostrophes(text or "")))
-        hits = {self._nlp.vocab.strings[match_id] for match_id, _, _ in self._matcher(doc)}
+        matches = [*self._matcher(doc), *self._patterns(doc)]
+        hits = {self._nlp.vocab.strings[match_id] for match_id, _, _ in matches}
         return [item for item in self._items if f"{item.id}|unless" not in hits and self._all_groups_hit(item, hits)]
 
     @staticmethod

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bme.knowledge import load_knowledge_base
 from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, matcher_for, red_flag_detector_for, sign_detector_for
 
 
@@ -494,3 +495,34 @@ def test_signs_are_told_by_every_group_together(kb, text, sign):
 )
 def test_a_body_part_word_names_the_site_only_when_it_means_the_body_part(matcher, text, sites):
     assert matcher.values(text, "body_site") == sites
+
+
+@pytest.mark.parametrize(
+    "story, told",
+    [
+        ("I'm 15 and play tennis. My lower back hurts.", True),
+        ("Our 13-year-old gymnast has low back pain.", True),
+        ("im 17, soccer, back pain for a month", True),
+        ("I'm 19 and play tennis. My lower back hurts.", False),
+    ],
+)
+def test_an_age_pattern_tells_a_young_athlete(kb, story, told):
+    """Ages are token patterns among the sign's phrases, not each age spelt out."""
+    sign = sign_detector_for(kb).detect(story)
+    assert (sign is not None and sign.id == "young_athletes_back_pain") is told
+
+
+def test_a_wrong_token_pattern_in_a_phrase_group_names_its_sign(kb_copy):
+    path = kb_copy / "signs.yml"
+    data = yaml.safe_load(path.read_text())
+    sign = next(sign for sign in data["signs"] if sign["id"] == "young_athletes_back_pain")
+    sign["alternatives"][0][2].append({"pattern": [{"LOWR": "teen"}]})
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    with pytest.raises(ValueError, match="young_athletes_back_pain"):
+        sign_detector_for(load_knowledge_base(kb_copy))
+
+
+@pytest.mark.parametrize("reading", ["my temperature is 38.5", "temp 39 tonight", "38.5°C since this morning"])
+def test_a_fever_reading_with_bone_pain_is_the_infection_red_flag(kb, reading):
+    flag = red_flag_detector_for(kb).detect(f"My shin bone aches and {reading}.")
+    assert flag is not None and flag.id == "infection"
