@@ -799,6 +799,42 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
     )
 
 
+class IndirectQuestion(StrictModel):
+    lead_ins: List[Text] = Field(min_items=1)
+    followed_by: List[Text] = Field(min_items=1)
+
+
+class Request(StrictModel):
+    openers: List[Text] = Field(min_items=1)
+    asked_for: List[Text] = Field(min_items=1)
+    phrases: List[Text] = Field(min_items=1)
+    opening_words: List[Text] = Field(min_items=1)
+
+
+class PlanRequest(StrictModel):
+    verbs: List[Text] = Field(min_items=1)
+    phrases: List[Text] = Field(min_items=1)
+
+
+class AskingWords(StrictModel):
+    """How people ask without a question mark (knowledge/asking.yml)."""
+
+    question_starts: List[Text] = Field(min_items=1)
+    indirect_question: IndirectQuestion
+    request: Request
+    other_options: List[Text] = Field(min_items=1)
+    plan_request: PlanRequest
+
+
+@lru_cache(maxsize=1)
+def asking_words(path: Path = KNOWLEDGE_DIR / "asking.yml") -> AskingWords:
+    """The words of asking, read once: retrieval reads every sentence with them."""
+    try:
+        return AskingWords(**_read_yaml(path))
+    except ValidationError as error:
+        raise KnowledgeError(f"{path}: {error}") from None
+
+
 @lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
     """The project's knowledge base, loaded once per process."""

@@ -15,9 +15,11 @@ from bme.answers import Context
 from bme.knowledge import KnowledgeBase, PhraseGroups, QuestionCard, Sign, VocabularyEntry
 from bme.meaning import sentence_encoder
 from bme.retrieval import (
+    ASKING,
     POINTING_BACK,
     CardMatch,
     QuestionIndex,
+    any_of,
     asked_part,
     asks_a_question,
     question_spans,
@@ -62,17 +64,11 @@ UNCOVERED = "uncovered"
 # relatives and patients are the vocabulary's audience terms ("my dad", "this patient").
 OWN_CASE = re.compile(r"\b(i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|we're|us|our)\b", re.I)
 CASE_AUDIENCES = {"patient", "caregiver"}
-# A question for what comes beyond the treatments a story tells: "the paracetamol isn't doing much.
-# What else can be done?" asks for other options, so the story's drug does not choose the cards.
-ASKS_FOR_OTHER_OPTIONS = re.compile(
-    r"\b(?:else|other options?|alternatives?|instead|options now|what now|next steps?)\b", re.I
-)
-# A plan asked for in a message that asks something else too: "Is it worth it at her age? Can you
-# make a plan for her?", "I'd like a step-by-step plan".
+# A question for what comes beyond the treatments a story tells, and a plan asked for beside
+# another question (knowledge/asking.yml).
+ASKS_FOR_OTHER_OPTIONS = re.compile(rf"\b{any_of(ASKING.other_options)}\b", re.I)
 PLAN_REQUEST = re.compile(
-    r"\b(?:make|give|create|draw up|put together|work out|build)\b[^.?!]{0,25}\bplan\b"
-    r"|\bplan for (?:me|her|him|us|them|my)\b|\bstep[- ]by[- ]step\b",
-    re.I,
+    rf"\b{any_of(ASKING.plan_request.verbs)}\b[^.?!]{{0,25}}\bplan\b|\b{any_of(ASKING.plan_request.phrases)}\b", re.I
 )
 
 

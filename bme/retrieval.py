@@ -25,7 +25,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from bme.knowledge import QuestionCard
+from bme.knowledge import QuestionCard, asking_words
 from bme.meaning import SentenceEncoder
 
 # A sentence ends at . ! ? or a line break; people's stories have several. Not inside brackets:
@@ -56,30 +56,23 @@ POINTING_BACK = re.compile(
     r"|they|them|those|these|the drug|the treatment)\b",
     re.I,
 )
-# A story's question: the sentences that ask (the rest tells the story).
-QUESTION_START = re.compile(
-    r"(what|how|when|why|where|which|who|can|could|should|shall|is|are|do|does|did|will|would|any)\b", re.I
-)
-# A question asked as a statement: "I'm wondering when it would be safe to run again", "I would
-# like to know what exercises I can do", "not sure if this is short-term", "don't know if I should
-# rest or just run shorter", "please let me know how long it takes", "I'd like your advice on how to
-# proceed".
+# A story's question: the sentences that ask (the rest tells the story), with the words of
+# asking of knowledge/asking.yml.
+ASKING = asking_words()
+
+
+def any_of(phrases: Sequence[str]) -> str:
+    """A regex group for any of ``phrases``, a space standing for any run of spaces."""
+    return "(?:" + "|".join(re.escape(phrase).replace(r"\ ", r"\s+") for phrase in phrases) + ")"
+
+
+QUESTION_START = re.compile(rf"{any_of(ASKING.question_starts)}\b", re.I)
 INDIRECT_QUESTION = re.compile(
-    r"\b(?:wonder(?:ing|ed)?|(?:want|wanted|like|need) to know|not sure|(?:don['’]?t|do not) know|tell me|let me know"
-    r"|explain"
-    r"|(?:advice|opinion|thoughts) (?:on|about))"
-    r"\s+(?:if|whether|when|how|what|why|which|about)\b",
-    re.I,
+    rf"\b{any_of(ASKING.indirect_question.lead_ins)}\s+{any_of(ASKING.indirect_question.followed_by)}\b", re.I
 )
-# A request for help asked as a statement: "If you have any suggestions, I'm open to trying it",
-# "Any advice would be appreciated", "Looking for advice", "I'd appreciate any help", "Please help".
 REQUEST = re.compile(
-    r"\b(?:any|your|some|looking for|seeking)\b[^.?!]{0,20}?\b(?:suggestions?|advice|ideas|tips|thoughts|help)\b"
-    r"|\bplease help\b"
-    # A columnist's reader: "Please explain reflex sympathetic dystrophy.", "Please discuss gout.",
-    # "Please suggest."
-    r"|\bplease (?:explain|discuss|describe|comment on|write about|tell (?:me|us) (?:more )?about|suggest|advise)\b"
-    r"|^(?:explain|discuss|describe)\b",
+    rf"\b{any_of(ASKING.request.openers)}\b[^.?!]{{0,20}}?\b{any_of(ASKING.request.asked_for)}\b"
+    rf"|\b{any_of(ASKING.request.phrases)}\b|^{any_of(ASKING.request.opening_words)}\b",
     re.I,
 )
 # "mris", "fractures", "bones": a plural matches its singular.

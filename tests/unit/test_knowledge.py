@@ -6,7 +6,7 @@ import shutil
 import pytest
 import yaml
 
-from bme.knowledge import SEED_SECTIONS, KnowledgeError, load_knowledge_base
+from bme.knowledge import KNOWLEDGE_DIR, SEED_SECTIONS, KnowledgeError, asking_words, load_knowledge_base
 
 SEED = "seed/bone-marrow-edema-treatment.txt"
 # How each seed section is titled in the clinical summary.
@@ -333,3 +333,13 @@ def test_reference_citation_short_form_and_link(kb):
         kb.references["nice_ipg376_eswt"].short == "NICE interventional procedures guidance IPG376 accessed 2026-11-28"
     )
     assert not [ref.id for ref in kb.references.values() if "None" in ref.short]
+
+
+def test_the_words_of_asking_must_be_complete(tmp_path):
+    """A list left out of asking.yml stops the start, named, rather than leaving a pattern empty."""
+    data = yaml.safe_load((KNOWLEDGE_DIR / "asking.yml").read_text())
+    del data["request"]["asked_for"]
+    path = tmp_path / "asking.yml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(KnowledgeError, match=r"(?s)asking.yml.*asked_for"):
+        asking_words(path)
