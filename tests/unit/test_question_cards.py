@@ -1158,3 +1158,28 @@ def test_what_now_after_an_older_person_s_spine_fracture_is_not_answered_by_the_
     bare "What now?" after a spine fracture to it."""
     story = "My mother is 84 and has a compression fracture at T12. What now?"
     assert decide_for_message(kb, story).card.id != "cancer_spinal_fracture"
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "I came off my horse at a canter last month and the X-ray shows a compression fracture of T12. "
+        "When can I ride again?",
+        "My daughter got bucked off and has an L3 compression fracture. Should she wear a brace?",
+    ],
+)
+def test_a_spine_fracture_from_a_fall_off_a_horse_is_spine_trauma(kb, story):
+    assert declines_as(kb, text_of(reply(kb, story)), "spine_trauma")
+
+
+def test_starting_a_bone_medicine_for_thin_bones_alone_is_osteoporosis_care(kb):
+    story = "My scan shows osteoporosis and I am going to take alendronate. Should I exercise differently?"
+    assert declines_as(kb, text_of(reply(kb, story)), "osteoporosis_care")
+
+
+def test_the_side_effects_of_a_yearly_drip_for_thin_bones_stay_in_scope(kb):
+    story = (
+        "I have osteoporosis and my doctor wants me on the once-yearly zoledronic acid drip. "
+        "What are the side effects of it?"
+    )
+    assert kb.questions["bisphosphonate_risks"].answer.patient in text_of(reply(kb, story))
