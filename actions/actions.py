@@ -440,9 +440,9 @@ class ActionRedFlag(Action):
         if flag:
             # The urgent message leads, so a clinician's claim in the same message is acknowledged
             # after it, but already shapes its wording.
-            audience = newly_claimed_profession(kb, tracker) or tracker.get_slot("audience")
-            dispatcher.utter_message(text=answers.red_flag_message(kb, flag, audience))
-            audience_events = take_claimed_profession(dispatcher, tracker, kb)
+            claimed = newly_claimed_profession(kb, tracker)
+            dispatcher.utter_message(text=answers.red_flag_message(kb, flag, claimed or tracker.get_slot("audience")))
+            audience_events = take_audience(dispatcher, tracker, kb, claimed) if claimed else []
             # A story's warning sign may be past or already in hand ("she received an emergency
             # injection... could this be cement leakage?"): the urgent message leads, and a card that
             # answers what the story asks follows it. A short message, or a story asking only "What
