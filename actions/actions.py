@@ -461,8 +461,10 @@ class ActionRedFlag(Action):
         if asks_something(text) or intent_confidence(tracker) < CLASSIFIER_ALARM_AT:
             # Only the classifier heard a red flag in a question, a story or a report it is unsure
             # of: it reads falls, limps and pain as one even when nothing urgent is told ("no pain,
-            # no tenderness: can I run?"). The warning signs come first, then the answer.
-            say(dispatcher, kb.messages[f"red_flag_check_{tier}"])
+            # no tenderness: can I run?"). The warning signs come first when one is told in part
+            # ("she can't put any weight on it"), then the answer.
+            if red_flag_detector_for(kb).told_in_part(text):
+                say(dispatcher, kb.messages[f"red_flag_check_{tier}"])
             return answer_question(dispatcher, tracker, kb, intent=asked_intent(tracker))
         say(dispatcher, kb.messages[f"red_flag_{tier}"])
         audience_events = take_claimed_profession(dispatcher, tracker, kb)

@@ -332,17 +332,29 @@ class PhraseGroupDetector(Generic[Told]):
 
     def told(self, text: str) -> List[Told]:
         """Every item ``text`` tells, in the given order."""
+        return self._items_with(text, missing=0)
+
+    def told_in_part(self, text: str) -> List[Told]:
+        """Every item ``text`` tells all but one phrase group of, keeping the first group, which
+        names the sign itself: "can't put weight on it" without a fall or a sudden worsening."""
+        return self._items_with(text, missing=1)
+
+    def _items_with(self, text: str, missing: int) -> List[Told]:
         doc = self._spelling.read(self._nlp.make_doc(_normalise_apostrophes(text or "")))
         matches = [*self._matcher(doc), *self._patterns(doc)]
         hits = {self._nlp.vocab.strings[match_id] for match_id, _, _ in matches}
-        return [item for item in self._items if f"{item.id}|unless" not in hits and self._all_groups_hit(item, hits)]
+        return [
+            item for item in self._items if f"{item.id}|unless" not in hits and self._groups_hit(item, hits, missing)
+        ]
 
     @staticmethod
-    def _all_groups_hit(item: Told, hits: Set[str]) -> bool:
-        return any(
-            all(f"{item.id}|{a_index}|{g_index}" in hits for g_index in range(len(alternative)))
-            for a_index, alternative in enumerate(item.alternatives)
-        )
+    def _groups_hit(item: Told, hits: Set[str], missing: int) -> bool:
+        """Whether one alternative has its first group and all its other groups but ``missing``."""
+        for a_index, alternative in enumerate(item.alternatives):
+            hit = [f"{item.id}|{a_index}|{g_index}" in hits for g_index in range(len(alternative))]
+            if hit[0] and hit.count(False) <= missing:
+                return True
+        return False
 
 
 def _normalise_apostrophes(text: str) -> str:

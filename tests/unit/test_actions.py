@@ -229,11 +229,18 @@ def test_red_flag_without_known_phrases_gets_the_generic_message_of_its_tier(kb,
     assert messages[0]["text"] == kb.messages[message].text
 
 
-def test_a_report_the_classifier_is_unsure_is_urgent_names_the_signs_then_answers(kb):
-    text = "My son is 13 and just had a growth spurt. He is complaining of pain below his kneecap."
+def test_a_report_the_classifier_is_unsure_is_urgent_names_the_signs_it_tells_in_part_then_answers(kb):
+    text = "My son is 13 and had a growth spurt. He can't put weight on his knee, below the kneecap."
     messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag", confidence=0.5))
     assert messages[0]["text"] == kb.messages["red_flag_check_emergency"].text
     assert says_not_covered(kb, messages[1]["text"])
+
+
+def test_a_report_the_classifier_is_unsure_is_urgent_that_tells_no_sign_is_answered_without_one(kb):
+    text = "My son is 13 and just had a growth spurt. He is complaining of pain below his kneecap."
+    messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag", confidence=0.5))
+    assert len(messages) == 1
+    assert says_not_covered(kb, messages[0]["text"])
 
 
 def test_a_report_the_classifier_is_sure_is_urgent_gets_the_alarm(kb):
@@ -245,26 +252,38 @@ def test_a_report_the_classifier_is_sure_is_urgent_gets_the_alarm(kb):
     ]
 
 
-def test_a_short_question_only_the_classifier_found_urgent_is_answered_after_the_warning_signs(kb):
-    text = "I tripped on a curb and it's a bone bruise, how long does it take to heal?"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It's a bone bruise and I still can't put weight on it, how long does it take to heal?",
+        "It has been hard to walk since the bone bruise, how long does it take to heal?",
+        "I've had a fever since the bone bruise, how long does it take to heal?",
+    ],
+)
+def test_a_short_question_only_the_classifier_found_urgent_is_answered_after_the_signs_it_tells(kb, text):
     messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag"))
     assert messages[0]["text"] == kb.messages["red_flag_check_emergency"].text
     assert kb.questions["bone_bruise_how_long"].answer.patient in messages[1]["text"]
 
 
-def test_a_calm_question_only_the_classifier_found_urgent_names_the_signs_instead_of_an_alarm(kb):
-    text = "The pain has gone and it is not tender. How do I know I am ready to run?"
-    ranking = [("report_red_flag", 0.5), ("ask_activity", 0.4)]
+@pytest.mark.parametrize(
+    "text, card",
+    [
+        ("I tripped on a curb and it's a bone bruise, how long does it take to heal?", "bone_bruise_how_long"),
+        ("The pain has gone and it is not tender. How do I know I am ready to run?", "return_to_running"),
+    ],
+)
+def test_a_calm_question_only_the_classifier_found_urgent_is_answered_without_a_safety_check(kb, text, card):
+    ranking = [("report_red_flag", 0.5), ("ask_activity", 0.4), ("ask_prognosis", 0.1)]
     messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag", ranking=ranking))
-    assert messages[0]["text"] == kb.messages["red_flag_check_emergency"].text
-    assert kb.questions["return_to_running"].answer.patient in messages[1]["text"]
+    assert all("⚠️" not in message["text"] for message in messages)
+    assert kb.questions[card].answer.patient in messages[0]["text"]
 
 
 def test_a_short_question_only_the_classifier_found_urgent_about_another_condition_is_declined(kb):
     text = "my heel is sore first thing in the morning, is that plantar fasciitis?"
     messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag"))
-    assert messages[0]["text"] == kb.messages["red_flag_check_emergency"].text
-    assert says_not_covered(kb, messages[1]["text"])
+    assert says_not_covered(kb, messages[0]["text"])
 
 
 @pytest.mark.parametrize(
@@ -272,8 +291,8 @@ def test_a_short_question_only_the_classifier_found_urgent_about_another_conditi
 )
 def test_a_story_only_the_classifier_found_urgent_names_the_warning_signs_then_answers(kb, intent, tier):
     story = (
-        "I tripped on a curb and hit the pavement hard. I went to the clinic the next day. "
-        "I'm told it is a bone bruise. How long does it take to heal?"
+        "I hit my knee on the pavement hard. I went to the clinic the next day. "
+        "I'm told it is a bone bruise, but I can't put weight on it. How long does it take to heal?"
     )
     messages, _ = run(ActionRedFlag(), make_tracker(story, intent))
     assert messages[0]["text"] == kb.messages[f"red_flag_check_{tier}"].text
@@ -284,7 +303,7 @@ def test_a_story_only_the_classifier_found_urgent_names_the_warning_signs_then_a
     "asked, heading", [("ask_prognosis", "How long recovery takes"), ("ask_treatment", "Treatment options")]
 )
 def test_a_story_only_the_classifier_found_urgent_is_answered_as_the_intent_ranked_next(kb, asked, heading):
-    story = "I have a stress fracture. It hurts a lot. I fell again yesterday. What now?"
+    story = "I have a stress fracture. It hurts a lot. I can't put weight on it since yesterday. What now?"
     ranking = [("report_red_flag", 0.6), (asked, 0.3), ("ask_definition", 0.1)]
     tracker = make_tracker(story, "report_red_flag", entities=[("condition", "stress_fracture")], ranking=ranking)
     messages, _ = run(ActionRedFlag(), tracker)

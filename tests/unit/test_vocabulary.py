@@ -410,6 +410,33 @@ def test_every_red_flag_has_a_tier_and_emergencies_come_first(kb):
     assert ids.index("infection") < ids.index("charcot_foot") < ids.index("hot_swollen_joint")
 
 
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("She still can't put any weight on her ankle.", "fracture"),
+        ("It has been hard to walk for a week.", "spinal_cord_compression"),
+        ("I've had a fever and chills.", "infection"),
+        ("My calf hurts when I walk.", "deep_vein_thrombosis"),
+        ("My thigh has been aching for a month.", "atypical_femoral_fracture"),
+    ],
+)
+def test_a_red_flag_told_in_part_keeps_its_warning_sign(detector, text, category):
+    assert detector.detect(text) is None
+    assert category in [flag.id for flag in detector.told_in_part(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I fell off my bike and bruised my knee. How long until it heals?",
+        "My daughter is a dancer with foot pain for six months. What could it be?",
+        "My mother is on alendronate. Should she stop it after five years?",
+    ],
+)
+def test_a_story_without_a_warning_sign_tells_no_red_flag_in_part(detector, text):
+    assert detector.told_in_part(text) == []
+
+
 def test_red_flag_rule_agrees_with_the_training_data(detector):
     """Every red-flag training example trips the deterministic rule of its
     tier, and no other training example trips it, so the rule and the
