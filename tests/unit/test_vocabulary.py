@@ -481,6 +481,7 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
         ("Our son is 16, plays rugby and was told he has a slipped vertebra.", "slipped_vertebra_in_a_young_athlete"),
         # A teen's age told as forums write it, and pitching as his sport.
         ("I'm almost 17 and my lower back hurts after pitching.", "young_athletes_back_pain"),
+        ("My lower back hurts when I come up from a back walkover.", "young_athletes_back_pain"),
         # A high-grade slip, or one operated on, is the spine surgeon's.
         ("My 15 year old dancer had fusion surgery for a grade 4 spondylolisthesis.", None),
         # Back pain in an adult who plays a sport is no sign of a young athlete's pars fracture.
