@@ -367,6 +367,8 @@ def test_red_flags_are_recognised(detector, text, category):
         "my diabetic feet are numb, is BME common?",
         # One weak arm after a shoulder injury, with no neck, spine or cancer told.
         "I tore my rotator cuff and the arm is weak when I lift it",
+        # A weak spot is the knee's, not weak legs.
+        "My ACL is such a weak spot. Which exercises do not depend on stable legs?",
         "",
     ],
 )
