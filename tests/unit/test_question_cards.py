@@ -443,6 +443,8 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
         ("My dad slipped on the stairs and cracked two ribs. Is oxycodone safe for him?", "acute_fractures"),
         ("I fractured my pelvis in a motorcycle accident last month. When will I walk normally?", "acute_fractures"),
         ("What sort of recovery can my mum expect after fracturing her hip?", "acute_fractures"),
+        # A report's wording, at a knee.
+        ("Mildly depressed acute fracture of the lateral tibial plateau? What does this mean?", "acute_fractures"),
         # A car that rolled over is a high-energy injury, however the fracture is called.
         ("My car rolled over and I mildly fractured my L4 vertebrae. Is it safe to lift now?", "spine_trauma"),
         # Nerves are pinched anywhere: the card names no body site that would limit it.
