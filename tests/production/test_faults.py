@@ -20,7 +20,10 @@ from tests.production.test_lock_store import lock_store
 
 FAULTS_LOGS = LOGS / "faults"
 DATABASE = "bme_faults"
-FEW_SECONDS = 5
+# A timeout, not the stall ending, answered the client: these bounds check the behaviour, not the
+# speed, so they leave room for a loaded machine (a run beside another measured 5.1 s for a 3 s
+# action timeout) and stay under the 30 s the test's client waits.
+WITHIN_TIMEOUT_S = 15
 # A word no log line may contain: the messages that carry it fail in ways stock Rasa logs.
 PRIVATE = "Quixotic"
 
@@ -59,7 +62,7 @@ def test_action_server_down_then_back_mid_plan(setup):
     with action_server(FAULTS_LOGS, env, action_port):
         assert asked(rasa.send("down", "make me a plan"), "mri_confirmed")
     response, seconds = timed_post(rasa, "down", "yes")
-    assert response.status_code == 200 and texts(response.json()) == [UNAVAILABLE] and seconds < FEW_SECONDS
+    assert response.status_code == 200 and texts(response.json()) == [UNAVAILABLE] and seconds < WITHIN_TIMEOUT_S
     with action_server(FAULTS_LOGS, env, action_port):
         assert asked(rasa.send("down", "yes"), "etiology")  # the plan goes on where it was
     assert user_texts(stored_events(database_url, "down")) == ["make me a plan", "yes"]
@@ -69,7 +72,7 @@ def test_slow_action_server_then_back(setup):
     rasa, env, action_port, database_url = setup
     with stalled_server(action_port):
         response, seconds = timed_post(rasa, "slow", f"what is bone marrow edema? {PRIVATE}")
-    assert response.status_code == 200 and texts(response.json()) == [UNAVAILABLE] and seconds < FEW_SECONDS
+    assert response.status_code == 200 and texts(response.json()) == [UNAVAILABLE] and seconds < WITHIN_TIMEOUT_S
     with action_server(FAULTS_LOGS, env, action_port):
         assert "Sources: [[1]](https://" in "\n".join(texts(rasa.send("slow", "what is bone marrow edema?")))
     assert user_texts(stored_events(database_url, "slow")) == ["what is bone marrow edema?"]
@@ -87,7 +90,7 @@ def test_web_chat_gets_the_try_again_message_too(setup):
         try:
             await client.emit("session_request", {"session_id": "web-chat"})
             await client.emit("user_uttered", {"session_id": "web-chat", "message": "what is bone marrow edema?"})
-            return [await asyncio.wait_for(replies.get(), FEW_SECONDS)]
+            return [await asyncio.wait_for(replies.get(), WITHIN_TIMEOUT_S)]
         finally:
             await client.disconnect()
 
@@ -100,7 +103,7 @@ def test_tracker_store_lost_at_run_time_then_back(setup, services):
         assert asked(rasa.send("lost", "make me a plan"), "mri_confirmed")
         with services.refusing_connections(DATABASE):
             response, seconds = timed_post(rasa, "lost", f"yes {PRIVATE}")
-        assert response.status_code == 503 and texts(response.json()) == [UNAVAILABLE] and seconds < FEW_SECONDS
+        assert response.status_code == 503 and texts(response.json()) == [UNAVAILABLE] and seconds < WITHIN_TIMEOUT_S
         assert asked(rasa.send("lost", "yes"), "etiology")
     assert user_texts(stored_events(database_url, "lost")) == ["make me a plan", "yes"]
 
@@ -115,7 +118,7 @@ def test_a_turn_stuck_behind_a_lock_is_answered_at_the_deadline(setup, services)
     finally:
         holder.cleanup("stuck", ticket)
     assert response.status_code == 503 and texts(response.json()) == [UNAVAILABLE]
-    assert TURN_DEADLINE_S <= seconds < TURN_DEADLINE_S + FEW_SECONDS
+    assert TURN_DEADLINE_S <= seconds < TURN_DEADLINE_S + WITHIN_TIMEOUT_S
     with action_server(FAULTS_LOGS, env, action_port):
         assert texts(rasa.send("stuck", "hello"))[0] != UNAVAILABLE
 
