@@ -978,6 +978,7 @@ def test_a_subject_the_message_rules_out_is_not_declined(kb):
     [
         ("I was told I have a stress reaction. Should I worry?", "stress_reaction_or_fracture"),
         ("Can I still cycle with a stress fracture in my foot?", "exercise_while_healing"),
+        ("Stress fractures in my sesamoids. Which non-weight-bearing exercises keep me fit?", "exercise_while_healing"),
         ("Is walking good for bone marrow edema in the knee?", "can_i_walk_on_it"),
         (
             "My MRI says subchondral insufficiency fracture of the medial femoral condyle. "
