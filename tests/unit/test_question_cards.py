@@ -435,6 +435,11 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
             "I take Prolia for osteoporosis and I am moving into a care home. Is it dangerous if the shots stop?",
             "osteoporosis_care",
         ),
+        # A break the story denies is no break: starting a bone medicine for thin bones alone.
+        (
+            "I have osteoporosis and will start taking Fosamax next week. I have never broken a bone. Is it safe?",
+            "osteoporosis_care",
+        ),
         # Heel pain at the first steps after sleep is how plantar fasciitis is told without its name.
         ("My heel is agony for the first few steps when I get up, then it eases off. What is it?", "plantar_fasciitis"),
         # Keyhole surgery on the hip, however it is worded, is the hip surgeon's.
