@@ -342,12 +342,12 @@ class PhraseGroupDetector(Generic[Told]):
     def _items_with(self, text: str, missing: int) -> List[Told]:
         doc = self._spelling.read(self._nlp.make_doc(_normalise_apostrophes(text or "")))
         matches = [*self._matcher(doc), *self._patterns(doc)]
-        hits = {
-            key
-            for key, start in ((self._nlp.vocab.strings[match_id], start) for match_id, start, _ in matches)
+        hits = set()
+        for match_id, start, _ in matches:
+            key = self._nlp.vocab.strings[match_id]
             # "I've never broken a bone" tells no break: a denied ``unless`` phrase takes nothing back.
-            if not (key.endswith("|unless") and denied(doc.text[: doc[start].idx]))
-        }
+            if not (key.endswith("|unless") and denied(doc.text[: doc[start].idx])):
+                hits.add(key)
         return [
             item for item in self._items if f"{item.id}|unless" not in hits and self._groups_hit(item, hits, missing)
         ]
