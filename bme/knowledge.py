@@ -823,6 +823,7 @@ class AskingWords(StrictModel):
     indirect_question: IndirectQuestion
     request: Request
     other_options: List[Text] = Field(min_items=1)
+    said_of_the_body: List[Text] = Field(min_items=1)
     plan_request: PlanRequest
 
 

@@ -67,6 +67,7 @@ CASE_AUDIENCES = {"patient", "caregiver"}
 # A question for what comes beyond the treatments a story tells, and a plan asked for beside
 # another question (knowledge/asking.yml).
 ASKS_FOR_OTHER_OPTIONS = re.compile(rf"\b{any_of(ASKING.other_options)}\b", re.I)
+SAID_OF_THE_BODY = re.compile(rf"\bit\s+(?:\w+\s+)?{any_of(ASKING.said_of_the_body)}\b", re.I)
 PLAN_REQUEST = re.compile(
     rf"\b{any_of(ASKING.plan_request.verbs)}\b[^.?!]{{0,25}}\bplan\b|\b{any_of(ASKING.plan_request.phrases)}\b", re.I
 )
@@ -415,16 +416,20 @@ def asked_treatments(kb: KnowledgeBase, text: str, named: Sequence[TermMatch], g
     acid is one on zoledronic acid, and "what else can be done?" after a story of paracetamol is one
     on none of the story's treatments. Measured on the card decision: +2 (a son's pars fractures in
     a brace; a daughter's foot in a cast), −1 (a story whose questions never point back to the
-    Fosamax it refuses). ``named``: the vocabulary terms found in ``text``; ``given``: the
-    treatments of the message's entities, which count when its words name none (a button's payload
-    carries its treatment without naming it in words)."""
+    Fosamax it refuses). "It", then what is said of the body ("hope it gets better"), points back
+    at the body, not at the story's drug: +1 (a hiker's foot after ibuprofen). ``named``: the
+    vocabulary terms found in ``text``; ``given``: the treatments of the message's entities, which
+    count when its words name none (a button's payload carries its treatment without naming it in
+    words)."""
     if not any(match.entity == "treatment" for match in named):
         return list(given)
     spans = question_spans(text)
     asked = named_in_questions(named, spans)
     asking = [text[start:end] for start, end in spans]
     asks_past_them = any(ASKS_FOR_OTHER_OPTIONS.search(sentence) for sentence in asking)
-    points_elsewhere = bool(asking) and not any(POINTING_BACK.search(sentence) for sentence in asking)
+    points_elsewhere = bool(asking) and not any(
+        POINTING_BACK.search(SAID_OF_THE_BODY.sub("", sentence)) for sentence in asking
+    )
     if names_its_own_subject(kb, asked):
         chosen = asked
     elif asks_past_them or points_elsewhere:

@@ -358,6 +358,18 @@ def test_asking_what_else_can_be_done_is_no_question_on_the_drug_already_tried(k
     assert decide_for_message(kb, tried).card.id == "how_is_it_treated"
 
 
+def test_it_said_of_the_body_does_not_point_back_at_the_story_drug(kb):
+    """ "Hope it gets better" speaks of the foot, not of the ibuprofen the story tells; "is it
+    safe" still points back at the drug."""
+    story = (
+        "My foot is stiff on my hike despite taking ibuprofen. It may be a metatarsal stress fracture. "
+        "Should I rest now and hope it gets better, or keep going?"
+    )
+    assert decide_for_message(kb, story).card.id in {"stress_fracture_signs", "stress_fracture_treatment"}
+    asking_of_the_drug = "My foot hurts from a metatarsal stress fracture and I take ibuprofen. Is it safe?"
+    assert decide_for_message(kb, asking_of_the_drug).card.id == "can_i_take_ibuprofen"
+
+
 def test_a_drug_told_only_in_the_story_does_not_make_the_topic_answer_an_unsure_card(kb):
     """ "Numerous anti-inflammatory medicines have been no help" tells of NSAIDs, it does not ask about them."""
     story = (
