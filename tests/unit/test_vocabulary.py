@@ -236,6 +236,13 @@ def test_a_site_named_inside_a_longer_term_is_still_a_site(matcher):
         ("The MRI shows edema in the sacrum.", "finding", "bone_marrow_edema", "pelvis"),
         ("Oedema of the left medial femoral condyle.", "finding", "bone_marrow_edema", "knee"),
         ("Femoral head oedema on the scan.", "finding", "bone_marrow_edema", "hip"),
+        ('The report lists an edema in the "talar dome".', "finding", "bone_marrow_edema", "ankle"),
+        (
+            "I sustained three thoracic spine fractures last year.",
+            "condition",
+            "vertebral_compression_fracture",
+            "spine",
+        ),
         ("There is a bruise of the lateral femoral condyle.", "condition", "bone_bruise", "knee"),
         ("Tibial plateau bruising after the fall.", "condition", "bone_bruise", "knee"),
         ("The real problem was a pars fracture of the L4.", "condition", "spondylolysis", "spine"),
@@ -483,6 +490,8 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
         ("Our son is 16, plays rugby and was told he has a slipped vertebra.", "slipped_vertebra_in_a_young_athlete"),
         # A teen's age told as forums write it, and pitching as his sport.
         ("I'm almost 17 and my lower back hurts after pitching.", "young_athletes_back_pain"),
+        # Young adults too, as in the studies of spondylolysis care.
+        ("I am a 20 year old gymnast with back problems on the rings.", "young_athletes_back_pain"),
         ("My lower back hurts when I come up from a back walkover.", "young_athletes_back_pain"),
         # A high-grade slip, or one operated on, is the spine surgeon's.
         ("My 15 year old dancer had fusion surgery for a grade 4 spondylolisthesis.", None),
@@ -533,7 +542,8 @@ def test_a_body_part_word_names_the_site_only_when_it_means_the_body_part(matche
         ("I'm 15 and play tennis. My lower back hurts.", True),
         ("Our 13-year-old gymnast has low back pain.", True),
         ("im 17, soccer, back pain for a month", True),
-        ("I'm 19 and play tennis. My lower back hurts.", False),
+        ("I'm 19 and play tennis. My lower back hurts.", True),
+        ("I'm 25 and play tennis. My lower back hurts.", False),
     ],
 )
 def test_an_age_pattern_tells_a_young_athlete(kb, story, told):
