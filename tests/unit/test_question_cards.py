@@ -421,6 +421,7 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
         ),
         ("My son has a thigh contusion from a knee in football. When can he train again?", "muscle_injury"),
         ("My MRI report mentions degenerative disc disease at L4-L5. Is that serious?", "disc_wear"),
+        ("What helps the burning pain of peripheral neuropathy in my feet?", "nerve_problems"),
         # An animal's bone bruise is declined although a bone bruise is covered.
         ("My horse has a bone bruise on the cannon bone. How long should stall rest last?", "animals"),
         # A treatment without checked sources, asked about, though bone marrow edema is covered.
@@ -1164,6 +1165,9 @@ def test_a_charcot_foot_called_a_sprain_is_not_declined_as_one(kb):
     assert decide_for_message(kb, story).card is kb.questions["charcot_signs"]
     sprain = "I sprained my ankle playing football and it is swollen. How long until I can play?"
     assert decide_for_message(kb, sprain).out_of_scope is kb.questions["sprains_and_ligaments"]
+    # Nerve pain of diabetes is declined, but not with the warm, swollen foot that may be Charcot's.
+    with_neuropathy = "I have diabetic neuropathy and my foot is hot and swollen but barely hurts. What is it?"
+    assert decide_for_message(kb, with_neuropathy).card is kb.questions["charcot_signs"]
 
 
 def test_a_stress_fracture_after_years_on_a_bone_medicine_gets_the_atypical_fracture_risk(kb):
