@@ -594,6 +594,14 @@ def test_a_subject_at_one_body_site_is_not_named_by_a_message_about_another(kb):
     assert "plantar_fasciitis" not in [card.id for card in patellofemoral.uncovered]
 
 
+def test_a_subject_denied_by_its_whole_name_is_not_named(kb):
+    """ "A stress fracture, not Achilles tendonitis": the negation takes back the whole name."""
+    denied = read_message(kb, "The doctor confirmed a stress fracture, not Achilles tendonitis. What now?")
+    assert denied.uncovered == []
+    told = read_message(kb, "I have Achilles tendonitis. What now?")
+    assert [card.id for card in told.uncovered] == ["tendon_problems"]
+
+
 def test_the_words_of_a_subject_not_covered_inside_one_of_ours_name_nothing(kb):
     """The word "cartilage" names knee arthritis care, but not inside "a fracture under the cartilage"."""
     story = (
