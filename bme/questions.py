@@ -164,9 +164,40 @@ def decide_for_message(
     if treatments and (on_treatments or treatments_asked_by_name(text, reading.named)):
         ranked = on_treatments
     else:
+        ranked = not_only_on(kb, ranked, told_treatments(kb, reading) if not treatments else set())
         conditions = {match.value for match in reading.named if match.entity == "condition"}
         ranked = named_condition_first(kb, ranked, conditions or ({carried} if carried else set()))
     return decide(ranked[:MAX_CHOICES], follow_up)
+
+
+def told_treatments(kb: KnowledgeBase, reading: Reading) -> set:
+    """The treatments a message's words name that are subjects of their own: crutches or a boot
+    told in a story can still be what a question on them is about ("how do I use them safely?")."""
+    return {
+        match.value
+        for match in reading.named
+        if match.entity == "treatment" and kb.vocabulary["treatment"][match.value].own_subject
+    }
+
+
+def not_only_on(kb: KnowledgeBase, matches: Sequence[CardMatch], told: set) -> List[CardMatch]:
+    """The matches less the cards whose question asks about nothing but treatments the story only
+    tells: "Doctor ordered me to rest, ibuprofen, ice ... How did you deal?" asks how to get
+    through the rest, not whether ibuprofen is safe."""
+    return [match for match in matches if not asks_only_about(kb, match.card, told)]
+
+
+def asks_only_about(kb: KnowledgeBase, card: QuestionCard, treatments: set) -> bool:
+    """The card's question names a treatment, and none but ``treatments``."""
+    named = treatments_its_question_names(kb, card)
+    return bool(named) and named <= treatments
+
+
+def treatments_its_question_names(kb: KnowledgeBase, card: QuestionCard) -> frozenset:
+    """The treatments a card's question names ("Can I take ibuprofen ...?": NSAIDs), read once per card."""
+    return _once_per_card(
+        _card_question_treatments, kb, card, lambda: frozenset(matcher_for(kb).values(card.question, "treatment"))
+    )
 
 
 def goes_on_with(kb: KnowledgeBase, reading: Reading, carried_condition: Optional[str]) -> Optional[str]:
@@ -517,6 +548,7 @@ _indexes = {}
 _subject_matchers = {}
 _told_subject_detectors = {}
 _card_treatments = {}
+_card_question_treatments = {}
 _card_conditions = {}
 _card_sites = {}
 
@@ -532,6 +564,7 @@ def prepare(kb: KnowledgeBase) -> None:
     sign_detector_for(kb)
     for card in kb.questions.values():
         treatments_of(kb, card)
+        treatments_its_question_names(kb, card)
         conditions_of(kb, card)
         sites_of(kb, card)
 

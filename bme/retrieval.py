@@ -53,7 +53,7 @@ WORD = re.compile(r"\w\w+")
 # Not the "it" of "is it wise to ...", whose subject is what follows, nor "this" of "at this stage".
 POINTING_BACK = re.compile(
     r"\b(?:it(?!\s+\w+\s+to\b)|its|it's|(?:this|that)(?!\s+(?:stage|point|time|age|moment)\b)"
-    r"|they|them|those|these|the drug|the treatment)\b",
+    r"|they|them|those|these|the drug|the treatment|the difference)\b",
     re.I,
 )
 # A story's question: the sentences that ask (the rest tells the story), with the words of

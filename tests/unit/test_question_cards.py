@@ -370,6 +370,22 @@ def test_it_said_of_the_body_does_not_point_back_at_the_story_drug(kb):
     assert decide_for_message(kb, asking_of_the_drug).card.id == "can_i_take_ibuprofen"
 
 
+def test_a_card_asking_only_about_the_story_drug_is_left_out_when_the_question_asks_elsewhere(kb):
+    """ "Doctor ordered me to rest, ibuprofen, ice" tells the drug; "How did you deal?" does not ask
+    about it. "What's the difference?" after two named procedures points back at both."""
+    story = (
+        "I suffered a stress fracture running a half-marathon last week. Doctor ordered me to rest, ibuprofen, "
+        "ice, etc. I am bored and depressed without exercise. Has an injury derailed your fitness goals? "
+        "How did you deal?"
+    )
+    assert decide_for_message(kb, story).card.id not in {"can_i_take_ibuprofen", "nsaids_slow_healing"}
+    difference = (
+        "I saw an article about a new way to repair broken bones in the spine with cement. They used two "
+        "words for it: vertebroplasty and kyphoplasty. What's the difference?"
+    )
+    assert decide_for_message(kb, difference).card.id == "what_is_vertebroplasty"
+
+
 def test_a_drug_told_only_in_the_story_does_not_make_the_topic_answer_an_unsure_card(kb):
     """ "Numerous anti-inflammatory medicines have been no help" tells of NSAIDs, it does not ask about them."""
     story = (
