@@ -164,8 +164,9 @@ def decide_for_message(
     if treatments and (on_treatments or treatments_asked_by_name(text, reading.named)):
         ranked = on_treatments
     else:
-        ranked = not_only_on(kb, ranked, told_treatments(kb, reading) if not treatments else set())
         conditions = {match.value for match in reading.named if match.entity == "condition"}
+        if not treatments and (conditions or reading.implied):
+            ranked = not_only_on(kb, ranked, told_treatments(kb, reading))
         ranked = named_condition_first(kb, ranked, conditions or ({carried} if carried else set()))
     return decide(ranked[:MAX_CHOICES], follow_up)
 
@@ -181,9 +182,11 @@ def told_treatments(kb: KnowledgeBase, reading: Reading) -> set:
 
 
 def not_only_on(kb: KnowledgeBase, matches: Sequence[CardMatch], told: set) -> List[CardMatch]:
-    """The matches less the cards whose question asks about nothing but treatments the story only
-    tells: "Doctor ordered me to rest, ibuprofen, ice ... How did you deal?" asks how to get
-    through the rest, not whether ibuprofen is safe."""
+    """The matches less the cards whose question asks about nothing but treatments a story about
+    a condition (named, or told by its sign) only tells: "a stress fracture ... Doctor ordered me
+    to rest, ibuprofen, ice ... How did you deal?" asks how to get through the rest, not whether
+    ibuprofen is safe. Without a condition the treatment is the story's subject: "My doctor
+    suggested the oxygen chamber for my hip. What are the side effects?" asks about it."""
     return [match for match in matches if not asks_only_about(kb, match.card, told)]
 
 
