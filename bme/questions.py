@@ -192,15 +192,15 @@ def not_only_on(kb: KnowledgeBase, matches: Sequence[CardMatch], told: set) -> L
 
 def asks_only_about(kb: KnowledgeBase, card: QuestionCard, treatments: set) -> bool:
     """The card's question names a treatment, and none but ``treatments``."""
-    named = treatments_its_question_names(kb, card)
+    named = named_in_its_question(kb, card, "treatment")
     return bool(named) and named <= treatments
 
 
-def treatments_its_question_names(kb: KnowledgeBase, card: QuestionCard) -> frozenset:
-    """The treatments a card's question names ("Can I take ibuprofen ...?": NSAIDs), read once per card."""
-    return _once_per_card(
-        _card_question_treatments, kb, card, lambda: frozenset(matcher_for(kb).values(card.question, "treatment"))
-    )
+def named_in_its_question(kb: KnowledgeBase, card: QuestionCard, entity: str) -> frozenset:
+    """The values of ``entity`` a card's question names ("Can I take ibuprofen ...?": NSAIDs; "How are
+    pelvic and sacral stress fractures treated?": the pelvis), read once per card (see prepare)."""
+    cache = _question_terms.setdefault(entity, {})
+    return _once_per_card(cache, kb, card, lambda: frozenset(matcher_for(kb).values(card.question, entity)))
 
 
 def goes_on_with(kb: KnowledgeBase, reading: Reading, carried_condition: Optional[str]) -> Optional[str]:
@@ -328,8 +328,8 @@ def fits_the_sites(card_sites: frozenset, sites: set) -> bool:
 
 
 def sites_of(kb: KnowledgeBase, card: QuestionCard) -> frozenset:
-    """The body sites a card's question names: read once per card (see prepare)."""
-    return _once_per_card(_card_sites, kb, card, lambda: frozenset(matcher_for(kb).values(card.question, "body_site")))
+    """The body sites a card's question names."""
+    return named_in_its_question(kb, card, "body_site")
 
 
 def _once_per_card(cache: dict, kb: KnowledgeBase, card: QuestionCard, read: Callable[[], frozenset]) -> frozenset:
@@ -551,9 +551,8 @@ _indexes = {}
 _subject_matchers = {}
 _told_subject_detectors = {}
 _card_treatments = {}
-_card_question_treatments = {}
 _card_conditions = {}
-_card_sites = {}
+_question_terms = {}  # entity -> the card cache of named_in_its_question
 
 
 def prepare(kb: KnowledgeBase) -> None:
@@ -567,7 +566,7 @@ def prepare(kb: KnowledgeBase) -> None:
     sign_detector_for(kb)
     for card in kb.questions.values():
         treatments_of(kb, card)
-        treatments_its_question_names(kb, card)
+        named_in_its_question(kb, card, "treatment")
         conditions_of(kb, card)
         sites_of(kb, card)
 
