@@ -31,7 +31,8 @@ REVIEW_MAX_AGE_MONTHS ?= 12
 TRAINER := $(PYTHON) -m trainer
 # The inbox holds real users' messages: reports/ is kept out of version control.
 INBOX ?= reports/inbox.yml
-# make test-answers: the dev split tunes; the holdout and unseen splits are checked once, at the end of a change.
+# make test-answers: the dev split tunes; the holdout and unseen splits are checked once, at the end of a change
+# (SPLIT=all: every split in one start of the servers, about an hour).
 SPLIT ?= dev
 STORE ?= $(BME_TRACKER_DB)
 
@@ -117,8 +118,9 @@ test-nlu-gate: test-nlu ## fail below intent macro-F1 NLU_MIN_MACRO_F1 on the he
 test-servers: $(MODEL) $(WEB_WIDGET) ## tests/servers: real action and Rasa servers, every channel, Chromium, real questions
 	$(BIN)/pytest -q tests/servers
 
-test-answers: $(MODEL) ## real questions (tests/answers/) put to the running assistant: share answered (SPLIT=dev|holdout|unseen|unseen2|unseen3|unseen4|unseen5|unseen6|unseen7|unseen8|unseen9|unseen10|unseen11|unseen12|unseen13|unseen14|unseen15|unseen16|unseen17|unseen18|unseen19|unseen20|unseen21|unseen22|unseen23|unseen24|unseen25|unseen26|unseen27|unseen28|unseen29|unseen30|unseen31|unseen32|unseen33|unseen34|unseen35|unseen36|unseen37|unseen38|unseen39|unseen40|unseen41|unseen42|unseen43|unseen44|unseen45|unseen46|unseen47)
-	BME_ANSWERS_SPLIT=$(SPLIT) $(BIN)/pytest -q tests/servers/test_real_questions.py
+test-answers: $(MODEL) ## real questions (tests/answers/) put to the running assistant, then the totals (SPLIT=dev, holdout, unseen47, a comma list or all)
+	BME_ANSWERS_SPLIT=$(SPLIT) $(BIN)/pytest -q tests/servers/test_real_questions.py; status=$$?; \
+	$(BIN)/python -m tests.answers.tally $(SPLIT); exit $$status
 
 # Each run gets its own throwaway PostgreSQL and Redis, stopped afterwards.
 test-production: $(MODEL) ## tests/production: several Rasa servers on a real PostgreSQL and Redis

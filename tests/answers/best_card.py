@@ -11,7 +11,7 @@ scope, the reply is no card.
 - `--decision`: the decision the actions make (bme/questions.py decide_for_message), as for a
   first message: a card, cards to offer, a subject declined, or nothing covered. Out of scope, no
   card is answered. `--save FILE` keeps each question's decision; `--compare FILE` lists the
-  questions whose decision changed since a saved run, and whether each is now right.
+  questions whose decision changed since a saved run, each won, lost or the same.
 
     .venv/bin/python -m tests.answers.best_card [--lexical-weight 0.6] [--splits dev holdout ...]
     .venv/bin/python -m tests.answers.best_card --decision [--save before.json | --compare before.json]
@@ -45,10 +45,13 @@ def right(question: dict, card: Optional[QuestionCard], score: float) -> bool:
     return card is None or card.out_of_scope or score < OFFER_AT
 
 
-def decision_right(question: dict, decision: Decision) -> bool:
-    if question["in_scope"]:
-        return right_card(question, decision.card)
-    return decision.card is None
+def decision_right(kb: KnowledgeBase, question: dict, decision: str) -> bool:
+    """Whether a decision, as summary writes it, is right for ``question``: a saved one is judged
+    by today's cards, so a change to a card's facts counts on both sides of --compare."""
+    answered = [part[len("card:") :] for part in decision.split("|") if part.startswith("card:")]
+    if not question["in_scope"]:
+        return not answered
+    return bool(answered) and right_card(question, kb.questions.get(answered[0]))
 
 
 def summary(decision: Decision) -> str:
@@ -70,15 +73,18 @@ def best_card_right(kb: KnowledgeBase, question: dict, seconds: List[float]) -> 
     return right(question, best and best.card, best.score if best else 0.0)
 
 
-def compare(
-    questions: Dict[str, dict], before: Dict[str, str], now: Dict[str, str], rightness: Dict[str, bool]
-) -> None:
+def compare(kb: KnowledgeBase, questions: Dict[str, dict], before: Dict[str, str], now: Dict[str, str]) -> None:
+    """The decisions changed since a saved run, each marked won (wrong before, right now), lost, or
+    neither (a different choice, as right or wrong as before)."""
     changed = [key for key in now if key in before and before[key] != now[key]]
+    won = lost = 0
     for key in changed:
+        was, is_now = (decision_right(kb, questions[key], decision) for decision in (before[key], now[key]))
+        won, lost = won + (is_now and not was), lost + (was and not is_now)
+        mark = "won " if is_now > was else "lost" if was > is_now else "same"
         scope = "in scope" if questions[key]["in_scope"] else "out of scope"
-        verdict = "right" if rightness[key] else "wrong"
-        print(f"{key} ({questions[key]['split']}, {scope}): {before[key]} -> {now[key]}: now {verdict}")
-    print(f"{len(changed)} decisions changed since the saved run")
+        print(f"{mark} {key} ({questions[key]['split']}, {scope}): {before[key]} -> {now[key]}")
+    print(f"{len(changed)} decisions changed since the saved run: {won} won, {lost} lost")
 
 
 def main() -> None:
@@ -96,15 +102,12 @@ def main() -> None:
     counts = defaultdict(lambda: [0, 0, 0, 0])  # split -> in scope right, total, out of scope right, total
     seconds: List[float] = []
     decisions: Dict[str, str] = {}
-    rightness: Dict[str, bool] = {}
     for question in questions:
         if options.decision:
-            decision = decide_for_message(kb, question["text"])
-            decisions[question["id"]] = summary(decision)
-            is_right = decision_right(question, decision)
+            decisions[question["id"]] = summary(decide_for_message(kb, question["text"]))
+            is_right = decision_right(kb, question, decisions[question["id"]])
         else:
             is_right = best_card_right(kb, question, seconds)
-        rightness[question["id"]] = is_right
         column = 0 if question["in_scope"] else 2
         counts[question["split"]][column] += is_right
         counts[question["split"]][column + 1] += 1
@@ -118,7 +121,7 @@ def main() -> None:
         options.save.write_text(json.dumps(decisions, indent=1), encoding="utf-8")
     if options.compare:
         by_id = {question["id"]: question for question in questions}
-        compare(by_id, json.loads(options.compare.read_text(encoding="utf-8")), decisions, rightness)
+        compare(kb, by_id, json.loads(options.compare.read_text(encoding="utf-8")), decisions)
     if seconds:
         seconds.sort()
         print(

@@ -18,6 +18,8 @@ import yaml
 from bme.knowledge import KnowledgeBase
 
 QUESTIONS_FILE = Path(__file__).with_name("real_questions.yml")
+# Where `make test-answers` writes each split's report and replies (see report_file, replies_file).
+REPORTS = Path("reports")
 # How much of a failed reply the report shows: the start of its first messages.
 REPLY_SHOWN = 200
 MESSAGES_SHOWN = 3
@@ -36,6 +38,27 @@ def all_questions(path: Path = QUESTIONS_FILE) -> List[dict]:
 
 def load_questions(split: str, path: Path = QUESTIONS_FILE) -> List[dict]:
     return [question for question in all_questions(path) if question["split"] == split]
+
+
+def report_file(split: str, reports: Path = REPORTS) -> Path:
+    return reports / f"answers-{split}.md"
+
+
+def replies_file(split: str, reports: Path = REPORTS) -> Path:
+    """Every reply of a split's run, passed or not, to compare two runs question by question."""
+    return report_file(split, reports).with_suffix(".json")
+
+
+def split_names(asked: str, path: Path = QUESTIONS_FILE) -> List[str]:
+    """The splits ``asked`` names: "all" (in the file's order), one, or several joined by commas."""
+    known = list(dict.fromkeys(question["split"] for question in all_questions(path)))
+    if asked == "all":
+        return known
+    names = asked.split(",")
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ValueError(f"no split named {', '.join(unknown)}; the splits are all, {', '.join(known)}")
+    return names
 
 
 def expected_texts(kb: KnowledgeBase, question: dict) -> List[str]:

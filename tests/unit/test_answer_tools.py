@@ -1,0 +1,50 @@
+"""The evaluation tools' own sums: which splits a run names, how a saved card decision is judged,
+and the totals and changes of end-to-end runs (tests/answers/)."""
+
+import json
+
+import pytest
+
+from tests.answers.best_card import decision_right
+from tests.answers.scoring import split_names
+from tests.answers.tally import changes, counts, results_of
+
+QUESTIONS = {
+    "a": {"split": "dev", "in_scope": True, "expects": ["return_to_running"]},
+    "b": {"split": "dev", "in_scope": False},
+    "c": {"split": "unseen47", "in_scope": True, "expects": ["return_to_running"]},
+}
+
+
+def test_all_names_every_split_once_and_an_unknown_one_is_refused():
+    every = split_names("all")
+    assert every[:2] == ["dev", "holdout"] and len(every) == len(set(every))
+    assert split_names("dev,unseen47") == ["dev", "unseen47"]
+    with pytest.raises(ValueError, match="no split named unseen999"):
+        split_names("dev,unseen999")
+
+
+def test_a_saved_decision_is_judged_by_its_answered_card(kb):
+    question = QUESTIONS["a"]
+    assert decision_right(kb, question, "card:return_to_running|choices:crutches_how_long")
+    assert not decision_right(kb, question, "card:crutches_how_long|choices:return_to_running")
+    assert not decision_right(kb, question, "declined:gout")
+    assert decision_right(kb, QUESTIONS["b"], "declined:gout")
+    assert not decision_right(kb, QUESTIONS["b"], "card:return_to_running")
+    # A card removed since the decision was saved answers nothing now.
+    assert not decision_right(kb, question, "card:no_longer_a_card")
+
+
+def test_totals_count_only_questions_still_in_the_set():
+    assert counts(QUESTIONS, {"a": True, "b": False, "c": False, "gone": True}) == [1, 2, 0, 1]
+
+
+def test_changes_mark_won_and_lost():
+    before, now = {"a": False, "b": True, "c": True}, {"a": True, "b": False, "c": True}
+    assert changes(QUESTIONS, before, now) == ["won  a (dev, in scope)", "lost b (dev, out of scope)"]
+
+
+def test_a_split_without_a_run_has_no_results(tmp_path):
+    assert results_of("dev", tmp_path) == {}
+    (tmp_path / "answers-dev.json").write_text(json.dumps({"a": {"passed": True, "messages": []}}))
+    assert results_of("dev", tmp_path) == {"a": True}
