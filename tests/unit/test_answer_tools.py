@@ -35,8 +35,8 @@ def test_a_saved_decision_is_judged_by_its_answered_card(kb):
     assert not decision_right(kb, question, "card:no_longer_a_card")
 
 
-def test_totals_count_only_questions_still_in_the_set():
-    assert counts(QUESTIONS, {"a": True, "b": False, "c": False, "gone": True}) == [1, 2, 0, 1]
+def test_totals_count_in_and_out_of_scope_apart():
+    assert counts(QUESTIONS, {"a": True, "b": False, "c": False}) == [1, 2, 0, 1]
 
 
 def test_changes_mark_won_and_lost():
@@ -44,7 +44,14 @@ def test_changes_mark_won_and_lost():
     assert changes(QUESTIONS, before, now) == ["won  a (dev, in scope)", "lost b (dev, out of scope)"]
 
 
-def test_a_split_without_a_run_has_no_results(tmp_path):
-    assert results_of("dev", tmp_path) == {}
-    (tmp_path / "answers-dev.json").write_text(json.dumps({"a": {"passed": True, "messages": []}}))
-    assert results_of("dev", tmp_path) == {"a": True}
+def test_a_run_is_scored_again_by_todays_labels(kb, tmp_path):
+    """The reply saved as failed passes once its question's label says what it answers; a question
+    no longer in the set is left out, and a split that has not run has no results."""
+    assert results_of(kb, QUESTIONS, "dev", tmp_path) == {}
+    answer = kb.questions["return_to_running"].answer.patient
+    saved = {
+        "a": {"passed": False, "messages": [f"**When can I run?**\n{answer}"]},
+        "gone": {"passed": True, "messages": []},
+    }
+    (tmp_path / "answers-dev.json").write_text(json.dumps(saved))
+    assert results_of(kb, QUESTIONS, "dev", tmp_path) == {"a": True}
