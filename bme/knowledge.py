@@ -814,6 +814,7 @@ class Request(StrictModel):
 class PlanRequest(StrictModel):
     verbs: List[Text] = Field(min_items=1)
     phrases: List[Text] = Field(min_items=1)
+    advice: List[Text] = Field(min_items=1)
 
 
 class AskingWords(StrictModel):

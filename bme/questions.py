@@ -69,7 +69,9 @@ CASE_AUDIENCES = {"patient", "caregiver"}
 ASKS_FOR_OTHER_OPTIONS = re.compile(rf"\b{any_of(ASKING.other_options)}\b", re.I)
 SAID_OF_THE_BODY = re.compile(rf"\bit\s+(?:\w+\s+)?{any_of(ASKING.said_of_the_body)}\b", re.I)
 PLAN_REQUEST = re.compile(
-    rf"\b{any_of(ASKING.plan_request.verbs)}\b[^.?!]{{0,25}}\bplan\b|\b{any_of(ASKING.plan_request.phrases)}\b", re.I
+    rf"\b{any_of(ASKING.plan_request.verbs)}\b[^.?!]{{0,25}}\bplan\b"
+    rf"|\b{any_of(ASKING.plan_request.phrases)}\b|\b{any_of(ASKING.plan_request.advice)}\b",
+    re.I,
 )
 
 
@@ -122,6 +124,7 @@ def asks_in_general(kb: KnowledgeBase, text: str) -> bool:
 
 
 def asks_for_a_plan(text: str) -> bool:
+    """A plan asked for, or advice on one's own case that the plan gives ("What should we do?")."""
     return bool(PLAN_REQUEST.search(text))
 
 

@@ -1062,6 +1062,14 @@ def test_a_card_answering_a_message_that_also_asks_for_a_plan_offers_it(kb, plan
     assert (kb.buttons.make_plan.title in titles) is plan_asked
 
 
+def test_a_story_asking_what_to_do_gets_its_answer_with_the_plan_one_click_away(kb):
+    story = "I was diagnosed with a stress fracture of the tibia last week. What should I do?"
+    messages = reply(kb, story, entities=[("condition", "stress_fracture")])
+    assert messages[0]["text"].startswith("**")
+    titles = [button["title"] for message in messages for button in message.get("buttons") or []]
+    assert kb.buttons.make_plan.title in titles
+
+
 def test_a_question_naming_two_treatments_can_get_the_card_on_either(kb):
     question = "My grandmother is 91 and takes morphine for a spine fracture. Is she too old for kyphoplasty?"
     entities = [("treatment", "morphine"), ("treatment", "kyphoplasty")]
