@@ -409,6 +409,9 @@ class Sign(PhraseGroups):
     # MRI findings (finding ids in vocabulary.yml) the sign's story says more than: bone marrow
     # edema after an ankle was rolled is a bone bruise. Other named findings say more than a sign.
     told_with_findings: List[Text] = []
+    # The card (a question id) that answers first a story telling the sign and naming no condition:
+    # who tells a runner's bone pain without its name asks, first, whether it is a stress fracture.
+    answered_by: Optional[Text] = None
 
 
 class Button(StrictModel):
@@ -778,6 +781,10 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         if not_declined:
             raise KnowledgeError(
                 f"{path}: entry '{sign.id}': field 'mistaken_for': not out-of-scope cards {not_declined}"
+            )
+        if sign.answered_by and (sign.answered_by not in questions or questions[sign.answered_by].out_of_scope):
+            raise KnowledgeError(
+                f"{path}: entry '{sign.id}': field 'answered_by': {sign.answered_by!r} is no answered card"
             )
     for key, step in plan.steps.items():
         for fact_id in step.facts:

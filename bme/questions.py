@@ -171,7 +171,22 @@ def decide_for_message(
         if not treatments and (conditions or reading.implied):
             ranked = not_only_on(kb, ranked, told_treatments(kb, reading))
         ranked = named_condition_first(kb, ranked, conditions or ({carried} if carried else set()))
+        if not conditions:
+            ranked = sign_card_first(reading, ranked)
     return decide(ranked[:MAX_CHOICES], follow_up)
+
+
+def sign_card_first(reading: Reading, ranked: Sequence[CardMatch]) -> List[CardMatch]:
+    """The card that answers the told sign (``answered_by``) first, with the best score: a story
+    that tells a runner's bone pain and names no condition asks first whether it is a stress
+    fracture, whatever its last line matches best ("how long will it take?"). Measured on the card
+    decision of every question: always first won 12 and lost 1 (a runner whose podiatrist found the
+    fracture asked how to keep fit); within a reach of 0.15 of the best card, one fewer won."""
+    card_id = reading.sign.answered_by if reading.sign else None
+    chosen = [match for match in ranked if match.card.id == card_id]
+    if not ranked or not chosen or ranked[0] is chosen[0]:
+        return list(ranked)
+    return [CardMatch(chosen[0].card, ranked[0].score), *[match for match in ranked if match is not chosen[0]]]
 
 
 def told_treatments(kb: KnowledgeBase, reading: Reading) -> set:

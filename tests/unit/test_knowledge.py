@@ -287,6 +287,16 @@ def test_sign_pointing_to_an_unknown_condition(kb_copy):
         load_knowledge_base(kb_copy)
 
 
+def test_sign_answered_by_a_card_that_answers_nothing(kb_copy):
+    path = kb_copy / "signs.yml"
+    data = yaml.safe_load(path.read_text())
+    data["signs"][0]["answered_by"] = "gout"
+    path.write_text(yaml.safe_dump(data))
+    sign = data["signs"][0]["id"]
+    with pytest.raises(KnowledgeError, match=rf"signs\.yml: entry '{sign}': field 'answered_by'"):
+        load_knowledge_base(kb_copy)
+
+
 def _edit_first_reference(kb_copy, change):
     path = kb_copy / "references" / "studies.yml"
     data = yaml.safe_load(path.read_text())

@@ -771,6 +771,26 @@ def test_a_story_telling_a_sign_of_a_covered_condition_is_answered_on_it(kb):
     assert "stress fracture" in text.lower()
 
 
+def test_a_story_telling_only_a_sign_gets_the_card_on_its_signs_first(kb):
+    """Whoever tells a runner's bone pain without its name needs to know first whether it may be a
+    stress fracture, even when the last line asks how long it takes."""
+    story = RUNNER_STORY.replace("Should I keep going?", "How long will it take to heal?")
+    messages = reply(kb, story)
+    assert messages[0]["text"].startswith(f"**{kb.questions['stress_fracture_signs'].question}**")
+
+
+@pytest.mark.parametrize(
+    "story, sign",
+    [
+        (RUNNER_STORY.replace("in the spring", "for the fall marathon season"), "running_bone_pain"),
+        (RUNNER_STORY.replace("For three weeks", "I landed hard on a rock and for three weeks"), None),
+    ],
+)
+def test_a_fall_is_an_injury_but_the_fall_is_a_season(kb, story, sign):
+    found = read_message(kb, story).sign
+    assert (found.id if found else None) == sign
+
+
 def test_a_sign_told_with_a_subject_not_covered_is_declined(kb):
     story = RUNNER_STORY.replace("my left hip and groin have ached", "my shins have ached").replace(
         "Should I keep going?", "My coach says it is shin splints. Should I keep going?"
