@@ -355,6 +355,12 @@ class VocabularyEntry(StrictModel):
     patterns: List[List[Dict[Text, Any]]] = []
     # Synonyms that measure, not name the term, right after a number: "fell 8 feet", "a 12-foot fall".
     units_after_a_number: List[Text] = []
+    # Treatments only: the card (a question id) that answers a story telling the treatment as done
+    # ("my father had a vertebroplasty two weeks ago", see asking.yml told_as_done) in place of the
+    # cards on having it (``asked_before_by``: what it is, when it is done, whether it is worth it).
+    # A card on what went wrong after it (new fractures, leaked cement) still answers.
+    answered_after_by: Optional[Text] = None
+    asked_before_by: List[Text] = []
 
     @validator("units_after_a_number")
     def units_are_synonyms(cls, units, values):
@@ -652,6 +658,10 @@ def _parse_section(model, path: Path, key: str):
     return _parse(model, _section(path, key), path, key)
 
 
+def _not_answered(questions: Dict[str, QuestionCard], card_id: str) -> bool:
+    return card_id not in questions or questions[card_id].out_of_scope
+
+
 def _load_vocabulary(path: Path) -> Dict[str, Dict[str, VocabularyEntry]]:
     vocabulary = {}
     for entity, values in _read_yaml(path).items():
@@ -672,6 +682,8 @@ def _load_vocabulary(path: Path) -> Dict[str, Dict[str, VocabularyEntry]]:
                 raise KnowledgeError(
                     f"{path}: entry '{entity}.{value}': field 'includes': unknown {entity} {sorted(unknown)}"
                 )
+            if (entry.answered_after_by or entry.asked_before_by) and entity != "treatment":
+                raise KnowledgeError(f"{path}: entry '{entity}.{value}': field 'answered_after_by': treatments only")
     return vocabulary
 
 
@@ -782,10 +794,19 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
             raise KnowledgeError(
                 f"{path}: entry '{sign.id}': field 'mistaken_for': not out-of-scope cards {not_declined}"
             )
-        if sign.answered_by and (sign.answered_by not in questions or questions[sign.answered_by].out_of_scope):
+        if sign.answered_by and _not_answered(questions, sign.answered_by):
             raise KnowledgeError(
                 f"{path}: entry '{sign.id}': field 'answered_by': {sign.answered_by!r} is no answered card"
             )
+    for value, entry in vocabulary.get("treatment", {}).items():
+        named = {"answered_after_by": [entry.answered_after_by] if entry.answered_after_by else []}
+        for field, cards in {**named, "asked_before_by": entry.asked_before_by}.items():
+            unanswered = [card for card in cards if _not_answered(questions, card)]
+            if unanswered:
+                raise KnowledgeError(
+                    f"{directory / 'vocabulary.yml'}: entry 'treatment.{value}': field '{field}': "
+                    f"no answered cards {unanswered}"
+                )
     for key, step in plan.steps.items():
         for fact_id in step.facts:
             if fact_id not in facts:
@@ -832,6 +853,7 @@ class AskingWords(StrictModel):
     request: Request
     other_options: List[Text] = Field(min_items=1)
     said_of_the_body: List[Text] = Field(min_items=1)
+    told_as_done: List[Text] = Field(min_items=1)
     plan_request: PlanRequest
 
 

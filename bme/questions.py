@@ -68,6 +68,9 @@ CASE_AUDIENCES = {"patient", "caregiver"}
 # another question (knowledge/asking.yml).
 ASKS_FOR_OTHER_OPTIONS = re.compile(rf"\b{any_of(ASKING.other_options)}\b", re.I)
 SAID_OF_THE_BODY = re.compile(rf"\bit\s+(?:\w+\s+)?{any_of(ASKING.said_of_the_body)}\b", re.I)
+# The words before a treatment's name that tell it as done, at most three words away.
+TOLD_AS_DONE = re.compile(rf"\b{any_of(ASKING.told_as_done)}\b(?:\W+\w+){{0,3}}\W*$", re.I)
+TOLD_AS_DONE_REACH = 60  # characters before the name
 PLAN_REQUEST = re.compile(
     rf"\b{any_of(ASKING.plan_request.verbs)}\b[^.?!]{{0,25}}\bplan\b"
     rf"|\b{any_of(ASKING.plan_request.phrases)}\b|\b{any_of(ASKING.plan_request.advice)}\b",
@@ -171,22 +174,39 @@ def decide_for_message(
         if not treatments and (conditions or reading.implied):
             ranked = not_only_on(kb, ranked, told_treatments(kb, reading))
         ranked = named_condition_first(kb, ranked, conditions or ({carried} if carried else set()))
-        if not conditions:
-            ranked = sign_card_first(reading, ranked)
+        if not conditions and reading.sign:
+            ranked = card_first(reading.sign.answered_by, ranked)
+    if ranked:
+        ranked = card_first(card_after_a_treatment_done(kb, reading, ranked[0].card), ranked)
     return decide(ranked[:MAX_CHOICES], follow_up)
 
 
-def sign_card_first(reading: Reading, ranked: Sequence[CardMatch]) -> List[CardMatch]:
-    """The card that answers the told sign (``answered_by``) first, with the best score: a story
-    that tells a runner's bone pain and names no condition asks first whether it is a stress
-    fracture, whatever its last line matches best ("how long will it take?"). Measured on the card
-    decision of every question: always first won 12 and lost 1 (a runner whose podiatrist found the
-    fracture asked how to keep fit); within a reach of 0.15 of the best card, one fewer won."""
-    card_id = reading.sign.answered_by if reading.sign else None
+def card_first(card_id: Optional[str], ranked: Sequence[CardMatch]) -> List[CardMatch]:
+    """The card ``card_id`` first, with the best score, wherever it ranked. For a sign's
+    ``answered_by`` card, in a story that names no condition: a runner's bone pain told without its
+    name asks, first, whether it is a stress fracture, whatever its last line matches best ("how
+    long will it take to heal?"). Measured on the card decision of every question: always first won
+    12 and lost 1 (a runner whose podiatrist found the fracture asked how to keep fit); within a
+    reach of 0.15 of the best card, one fewer won."""
     chosen = [match for match in ranked if match.card.id == card_id]
-    if not ranked or not chosen or ranked[0] is chosen[0]:
+    if not chosen or ranked[0] is chosen[0]:
         return list(ranked)
     return [CardMatch(chosen[0].card, ranked[0].score), *[match for match in ranked if match is not chosen[0]]]
+
+
+def card_after_a_treatment_done(kb: KnowledgeBase, reading: Reading, best: QuestionCard) -> Optional[str]:
+    """The ``answered_after_by`` card of a treatment the message tells as done, when the best card
+    is one on having it (``asked_before_by``): "my father had a vertebroplasty two weeks ago ... What
+    should we do?" asks about the time after it, not when it is done."""
+    for match in reading.named:
+        entry = kb.vocabulary[match.entity][match.value]
+        if match.entity == "treatment" and best.id in entry.asked_before_by and told_as_done(reading.text, match):
+            return entry.answered_after_by
+    return None
+
+
+def told_as_done(text: str, match: TermMatch) -> bool:
+    return bool(TOLD_AS_DONE.search(text[max(0, match.start - TOLD_AS_DONE_REACH) : match.start]))
 
 
 def told_treatments(kb: KnowledgeBase, reading: Reading) -> set:

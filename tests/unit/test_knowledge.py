@@ -297,6 +297,22 @@ def test_sign_answered_by_a_card_that_answers_nothing(kb_copy):
         load_knowledge_base(kb_copy)
 
 
+@pytest.mark.parametrize(
+    "entity, value, card, message",
+    [
+        ("treatment", "kyphoplasty", "gout", r"no answered cards \['gout'\]"),
+        ("condition", "charcot", "charcot_cast", "treatments only"),
+    ],
+)
+def test_answered_after_by_names_an_answered_card_for_a_treatment(kb_copy, entity, value, card, message):
+    path = kb_copy / "vocabulary.yml"
+    data = yaml.safe_load(path.read_text())
+    data[entity][value]["answered_after_by"] = card
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(KnowledgeError, match=rf"entry '{entity}\.{value}': field 'answered_after_by': {message}"):
+        load_knowledge_base(kb_copy)
+
+
 def _edit_first_reference(kb_copy, change):
     path = kb_copy / "references" / "studies.yml"
     data = yaml.safe_load(path.read_text())

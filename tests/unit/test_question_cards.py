@@ -1090,6 +1090,23 @@ def test_a_story_asking_what_to_do_gets_its_answer_with_the_plan_one_click_away(
     assert kb.buttons.make_plan.title in titles
 
 
+@pytest.mark.parametrize(
+    "story, done",
+    [
+        (
+            "My father had a percutaneous vertebroplasty two weeks ago for a spine fracture. His pain "
+            "has not changed. What should we do?",
+            True,
+        ),
+        ("Last year she underwent a kyphoplasty, and she still cannot get out of bed. Why?", True),
+        ("The surgeon suggests kyphoplasty for my mother's spine fracture. When is it done?", False),
+    ],
+)
+def test_a_procedure_told_as_done_gets_the_card_on_what_comes_after(kb, story, done):
+    decision = decide_for_message(kb, story)
+    assert decision.card is not None and (decision.card.id == "after_vertebroplasty") is done
+
+
 def test_a_question_naming_two_treatments_can_get_the_card_on_either(kb):
     question = "My grandmother is 91 and takes morphine for a spine fracture. Is she too old for kyphoplasty?"
     entities = [("treatment", "morphine"), ("treatment", "kyphoplasty")]
