@@ -92,6 +92,10 @@ SUBJECT = re.compile(r"\b(?:condition|finding|body_site|treatment|health)_\w+")
 MIN_STATEMENT_WORDS = 3
 # Sentences that make a message a story (see tells_a_story).
 STORY_SENTENCES = 3
+# The most sentences of a story the ranking reads, its last: each is matched and encoded, so a
+# pasted 10,000-character story would otherwise outlast the action server's 3-second timeout. The
+# longest real question of tests/answers has 19.
+SENTENCES_READ = 40
 # A question read with the sentence before it weighs a little less than the
 # question alone: its own words say best what is asked (tuned on the dev split).
 CONTEXT_WEIGHT = 0.9
@@ -188,10 +192,15 @@ def asked_part(text: str) -> str:
     return " ".join(reading for reading, _ in asked_readings(story))
 
 
+def read_sentences(text: str) -> List[str]:
+    """The sentences the ranking reads: the last SENTENCES_READ, where a long story asks."""
+    return sentences(text)[-SENTENCES_READ:]
+
+
 def _meaning_parts(text: str) -> List[Tuple[str, float]]:
     """What the meaning view encodes of a message, as written: a one-sentence message; in a
     story, the sentences that ask (see _readings), or every sentence when none asks."""
-    story = sentences(text)
+    story = read_sentences(text)
     if len(story) < 2:
         return [(text, 1.0)]
     return asked_readings(story) or [(part, 1.0) for part in story]
@@ -224,7 +233,7 @@ class QuestionIndex:
         """What is scored, as content words with a weight: a one-sentence message
         whole; in a story, the sentences that ask (see _readings), or every
         sentence and the whole when none asks, each with the story's subject."""
-        story = sentences(text)
+        story = read_sentences(text)
         if len(story) < 2:
             return [(content_words(whole), 1.0)]
         subject = content_words(" ".join(dict.fromkeys(SUBJECT.findall(whole))))

@@ -61,6 +61,7 @@ NEGATED_TERM = re.compile(
     r"|other|pelvic|hip|femur|femoral|rib|leg|ankle|foot|wrist|skull|spinal|vertebral),?\s+){0,5}$",
     re.IGNORECASE,
 )
+NEGATION_REACH = 200  # characters before a term that denied() reads
 # A finding a report calls normal right after naming it: "Marrow signal is normal", "bone marrow
 # signal intensity is preserved", "the marrow signal remains unremarkable".
 NORMAL_AFTER_TERM = re.compile(
@@ -190,15 +191,16 @@ class VocabularyMatcher:
         chosen = spacy.util.filter_spans([span for span, _ in spans])
         ids = {(span.start, span.end): match_id for span, match_id in spans}
         matches, denied_until = [], None
+        typed = doc.text  # spaCy joins the tokens at every call: once, not once per term
         for chosen_span in chosen:
             entity, value = self._labels[ids[(chosen_span.start, chosen_span.end)]]
             if self._measures(chosen_span, self._units.get((entity, value))):
                 continue
             span = doc[chosen_span.start : chosen_span.end]  # the words as typed
             is_denied = entity in self._deniable and (
-                denied(doc.text[: span.start_char])
-                or bool(NORMAL_AFTER_TERM.match(doc.text[span.end_char :]))
-                or (denied_until is not None and bool(LISTED_AFTER.match(doc.text[denied_until : span.start_char])))
+                denied(typed[: span.start_char])
+                or bool(NORMAL_AFTER_TERM.match(typed[span.end_char :]))
+                or (denied_until is not None and bool(LISTED_AFTER.match(typed[denied_until : span.start_char])))
             )
             if is_denied:
                 denied_until = span.end_char
@@ -283,7 +285,11 @@ def english() -> SpellChecker:
 
 
 def denied(text_before: str) -> bool:
-    """Whether the words just before a term deny it (in the term's own clause; apostrophes straight)."""
+    """Whether the words just before a term deny it (in the term's own clause; apostrophes straight).
+    Only the last NEGATION_REACH characters, from a word's start, can hold a negation and the five
+    words after it: a long story is not searched again from its start for every term."""
+    if len(text_before) > NEGATION_REACH:
+        text_before = text_before[-NEGATION_REACH:].split(None, 1)[-1]
     return bool(NEGATED_TERM.search(text_before))
 
 

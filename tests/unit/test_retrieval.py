@@ -5,7 +5,16 @@ import pytest
 from bme.knowledge import QuestionCard
 from bme.meaning import sentence_encoder
 from bme.questions import OFFER_AT
-from bme.retrieval import POINTING_BACK, QuestionIndex, asks_a_question, content_words, is_question, sentences
+from bme.retrieval import (
+    POINTING_BACK,
+    SENTENCES_READ,
+    QuestionIndex,
+    asks_a_question,
+    content_words,
+    is_question,
+    read_sentences,
+    sentences,
+)
 from bme.vocabulary import matcher_for
 
 
@@ -215,3 +224,10 @@ def test_a_story_s_subject_is_spelt_as_the_wordings_are(kb, index):
 @pytest.mark.parametrize("spelling", ["X-ray", "x ray", "xray", "X-rays", "x-rayed"])
 def test_every_spelling_of_x_ray_is_one_word(spelling):
     assert content_words(f"the {spelling} was clear") == "xray clear"
+
+
+def test_a_long_story_is_read_from_its_last_sentences():
+    """A pasted story of many sentences is ranked on its last SENTENCES_READ, where it asks."""
+    story = " ".join(f"Day {day} of my story." for day in range(100)) + " Can I run again?"
+    read = read_sentences(story)
+    assert len(read) == SENTENCES_READ and read[-1] == "Can I run again?"

@@ -128,6 +128,14 @@ def test_a_denied_condition_is_not_the_message_s_subject(matcher, text):
     assert matcher.values(text, "condition") == []
 
 
+def test_a_negation_is_read_at_the_end_of_a_long_story(matcher):
+    """denied() reads only the last characters before a term: far into a story, "no stress
+    fracture" still denies, and a term with no negation near it is still named."""
+    story = "I have been running every day this year and my legs feel tired. " * 60
+    assert matcher.values(story + "The MRI shows no stress fracture.", "condition") == []
+    assert matcher.values(story + "The MRI shows a stress fracture.", "condition") == ["stress_fracture"]
+
+
 @pytest.mark.parametrize(
     "text",
     [
