@@ -277,23 +277,17 @@ def test_red_flag_with_unknown_reference(kb_copy):
         load_knowledge_base(kb_copy)
 
 
-def test_sign_pointing_to_an_unknown_condition(kb_copy):
+@pytest.mark.parametrize(
+    "field, value",
+    [("points_to", "ghost"), ("answered_by", "gout")],  # an unknown condition; a card that answers nothing
+)
+def test_sign_with_an_unknown_condition_or_card(kb_copy, field, value):
     path = kb_copy / "signs.yml"
     data = yaml.safe_load(path.read_text())
-    data["signs"][0]["points_to"] = "ghost"
+    data["signs"][0][field] = value
     path.write_text(yaml.safe_dump(data))
     sign = data["signs"][0]["id"]
-    with pytest.raises(KnowledgeError, match=rf"signs\.yml: entry '{sign}': field 'points_to'"):
-        load_knowledge_base(kb_copy)
-
-
-def test_sign_answered_by_a_card_that_answers_nothing(kb_copy):
-    path = kb_copy / "signs.yml"
-    data = yaml.safe_load(path.read_text())
-    data["signs"][0]["answered_by"] = "gout"
-    path.write_text(yaml.safe_dump(data))
-    sign = data["signs"][0]["id"]
-    with pytest.raises(KnowledgeError, match=rf"signs\.yml: entry '{sign}': field 'answered_by'"):
+    with pytest.raises(KnowledgeError, match=rf"signs\.yml: entry '{sign}': field '{field}'"):
         load_knowledge_base(kb_copy)
 
 
