@@ -682,8 +682,9 @@ def _load_vocabulary(path: Path) -> Dict[str, Dict[str, VocabularyEntry]]:
                 raise KnowledgeError(
                     f"{path}: entry '{entity}.{value}': field 'includes': unknown {entity} {sorted(unknown)}"
                 )
-            if (entry.answered_after_by or entry.asked_before_by) and entity != "treatment":
-                raise KnowledgeError(f"{path}: entry '{entity}.{value}': field 'answered_after_by': treatments only")
+            for field in ("answered_after_by", "asked_before_by"):
+                if getattr(entry, field) and entity != "treatment":
+                    raise KnowledgeError(f"{path}: entry '{entity}.{value}': field '{field}': treatments only")
     return vocabulary
 
 

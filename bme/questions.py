@@ -32,6 +32,7 @@ from bme.vocabulary import (
     canonical_word,
     matcher_for,
     sign_detector_for,
+    words_before,
 )
 
 # Card scores (bme/retrieval.py) at or above which a card is answered directly,
@@ -205,7 +206,7 @@ def card_after_a_treatment_done(kb: KnowledgeBase, reading: Reading, best: Quest
 
 
 def told_as_done(text: str, match: TermMatch) -> bool:
-    return bool(TOLD_AS_DONE.search(text[max(0, match.start - TOLD_AS_DONE_REACH) : match.start]))
+    return bool(TOLD_AS_DONE.search(words_before(text, match.start, TOLD_AS_DONE_REACH)))
 
 
 def told_treatments(kb: KnowledgeBase, reading: Reading) -> set:

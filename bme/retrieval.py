@@ -197,10 +197,10 @@ def read_sentences(text: str) -> List[str]:
     return sentences(text)[-SENTENCES_READ:]
 
 
-def _meaning_parts(text: str) -> List[Tuple[str, float]]:
+def _meaning_parts(text: str, story: List[str]) -> List[Tuple[str, float]]:
     """What the meaning view encodes of a message, as written: a one-sentence message; in a
-    story, the sentences that ask (see _readings), or every sentence when none asks."""
-    story = read_sentences(text)
+    story (its sentences read, see read_sentences), the sentences that ask (see _readings), or
+    every sentence when none asks."""
     if len(story) < 2:
         return [(text, 1.0)]
     return asked_readings(story) or [(part, 1.0) for part in story]
@@ -229,11 +229,10 @@ class QuestionIndex:
         characters = normalize(self._characters.transform(normalised)) @ self._character_matrix.T
         return WORD_WEIGHT * words.toarray() + CHARACTER_WEIGHT * characters.toarray()
 
-    def _parts(self, text: str, whole: str) -> List[Tuple[str, float]]:
+    def _parts(self, story: List[str], whole: str) -> List[Tuple[str, float]]:
         """What is scored, as content words with a weight: a one-sentence message
-        whole; in a story, the sentences that ask (see _readings), or every
+        whole; in a story (its sentences read), the sentences that ask (see _readings), or every
         sentence and the whole when none asks, each with the story's subject."""
-        story = read_sentences(text)
         if len(story) < 2:
             return [(content_words(whole), 1.0)]
         subject = content_words(" ".join(dict.fromkeys(SUBJECT.findall(whole))))
@@ -259,11 +258,12 @@ class QuestionIndex:
         if not self._cards or len(content_words(whole).split()) < MIN_STATEMENT_WORDS and not is_question(text.strip()):
             return []
         whole = " ".join([whole, *implied])
-        parts, weights = zip(*self._parts(text, whole), strict=True)
+        story = read_sentences(text)
+        parts, weights = zip(*self._parts(story, whole), strict=True)
         lexical = self._by_card(self._similarities(list(parts)), weights)
-        said, stresses = zip(*_meaning_parts(text), strict=True)
+        said, stresses = zip(*_meaning_parts(text, story), strict=True)
         meaning = self._by_card(self._encoder.encode(said) @ self._meaning_matrix.T, stresses)
-        if len(sentences(text)) > 1 and meaning.max() >= STORY_MEANING_FROM:
+        if len(story) > 1 and meaning.max() >= STORY_MEANING_FROM:
             meaning = np.maximum(
                 meaning,
                 self._by_card(self._encoder.encode([text]) @ self._meaning_matrix.T, [WHOLE_STORY_MEANING_WEIGHT]),

@@ -286,11 +286,17 @@ def english() -> SpellChecker:
 
 def denied(text_before: str) -> bool:
     """Whether the words just before a term deny it (in the term's own clause; apostrophes straight).
-    Only the last NEGATION_REACH characters, from a word's start, can hold a negation and the five
-    words after it: a long story is not searched again from its start for every term."""
-    if len(text_before) > NEGATION_REACH:
-        text_before = text_before[-NEGATION_REACH:].split(None, 1)[-1]
-    return bool(NEGATED_TERM.search(text_before))
+    Only the last NEGATION_REACH characters can hold a negation and the five words after it: a long
+    story is not searched again from its start for every term."""
+    return bool(NEGATED_TERM.search(words_before(text_before, len(text_before), NEGATION_REACH)))
+
+
+def words_before(text: str, end: int, reach: int) -> str:
+    """At most the last ``reach`` characters of ``text`` before ``end``, from the start of a word."""
+    start = max(0, end - reach)
+    while 0 < start < end and not text[start - 1].isspace() and not text[start].isspace():
+        start += 1
+    return text[start:end]
 
 
 # The intent a red flag of each tier is classified as: the NLU rule sets it,

@@ -292,18 +292,20 @@ def test_sign_with_an_unknown_condition_or_card(kb_copy, field, value):
 
 
 @pytest.mark.parametrize(
-    "entity, value, card, message",
+    "field, entity, value, cards, message",
     [
-        ("treatment", "kyphoplasty", "gout", r"no answered cards \['gout'\]"),
-        ("condition", "charcot", "charcot_cast", "treatments only"),
+        ("answered_after_by", "treatment", "kyphoplasty", "gout", r"no answered cards \['gout'\]"),
+        ("answered_after_by", "condition", "charcot", "charcot_cast", "treatments only"),
+        ("asked_before_by", "treatment", "kyphoplasty", ["gout"], r"no answered cards \['gout'\]"),
+        ("asked_before_by", "condition", "charcot", ["charcot_cast"], "treatments only"),
     ],
 )
-def test_answered_after_by_names_an_answered_card_for_a_treatment(kb_copy, entity, value, card, message):
+def test_cards_after_and_before_a_treatment_are_answered_cards(kb_copy, field, entity, value, cards, message):
     path = kb_copy / "vocabulary.yml"
     data = yaml.safe_load(path.read_text())
-    data[entity][value]["answered_after_by"] = card
+    data[entity][value][field] = cards
     path.write_text(yaml.safe_dump(data))
-    with pytest.raises(KnowledgeError, match=rf"entry '{entity}\.{value}': field 'answered_after_by': {message}"):
+    with pytest.raises(KnowledgeError, match=rf"entry '{entity}\.{value}': field '{field}': {message}"):
         load_knowledge_base(kb_copy)
 
 

@@ -217,7 +217,7 @@ def test_a_story_s_subject_is_spelt_as_the_wordings_are(kb, index):
     folded: the story's "bisphosphonates" must meet the wordings' "bisphosphonates"."""
     story = "My doctor started me on bisphosphonates in spring. It is now autumn. Are these aches normal?"
     canonical = matcher_for(kb).canonical_text(story)
-    (asked, _), *_ = index._parts(story, canonical)
+    (asked, _), *_ = index._parts(read_sentences(story), canonical)
     assert set(asked.split()) <= set(content_words(asked).split())
 
 

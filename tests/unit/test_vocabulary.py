@@ -7,7 +7,14 @@ import pytest
 import yaml
 
 from bme.knowledge import load_knowledge_base
-from bme.vocabulary import RED_FLAG_INTENTS, canonical_value, matcher_for, red_flag_detector_for, sign_detector_for
+from bme.vocabulary import (
+    RED_FLAG_INTENTS,
+    canonical_value,
+    matcher_for,
+    red_flag_detector_for,
+    sign_detector_for,
+    words_before,
+)
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +141,20 @@ def test_a_negation_is_read_at_the_end_of_a_long_story(matcher):
     story = "I have been running every day this year and my legs feel tired. " * 60
     assert matcher.values(story + "The MRI shows no stress fracture.", "condition") == []
     assert matcher.values(story + "The MRI shows a stress fracture.", "condition") == ["stress_fracture"]
+
+
+@pytest.mark.parametrize(
+    "end, reach, words",
+    [
+        (17, 9, " sad day"),  # the window starts inside "no": the rest of the word is left out
+        (17, 8, " sad day"),  # the window starts at the space before "sad"
+        (17, 40, "it was no sad day"),  # the text is shorter than the reach
+        (9, 5, " no"),  # only the words before ``end``
+    ],
+)
+def test_words_before_start_at_a_word(end, reach, words):
+    """A negation, or a word telling a treatment as done, is read whole, never from inside a word."""
+    assert words_before("it was no sad day", end, reach) == words
 
 
 @pytest.mark.parametrize(
