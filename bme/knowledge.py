@@ -296,6 +296,9 @@ class QuestionCard(StrictModel):
     # subject of its own: a bone density test after a spine fracture is the bone check the
     # assistant covers, not osteoporosis care without a fracture.
     not_with: List[Text] = []
+    # Out-of-scope cards only: a painkiller asked about with this subject is a covered question
+    # (whether anti-inflammatories slow a broken bone's healing), see ``eases_any_pain``.
+    painkillers_covered: bool = False
     # Out-of-scope cards only: phrases that tell the subject together where no single word names
     # it (stopping a bone medicine taken for thin bones), declining a question that names no
     # covered condition or finding, even when it names a covered treatment.
@@ -340,6 +343,9 @@ class VocabularyEntry(StrictModel):
     # False for a term too broad to make a message the assistant's own subject on its own
     # (crutches after a sprain, arthritis without its marrow lesions): see bme/questions.py.
     own_subject: bool = True
+    # True for a painkiller, taken for any pain: asked about beside a subject the assistant does not
+    # cover and no covered condition ("ibuprofen for my tendinitis"), it asks about that subject.
+    eases_any_pain: bool = False
     # Body sites (body_site ids) where such a term is the assistant's subject after all: myeloma or
     # a tumour in the spine brings the spine fractures the assistant covers.
     own_subject_at: List[Text] = []

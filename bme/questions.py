@@ -396,10 +396,21 @@ def uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionC
     # A subject named in words says what the message is about more closely than one told by
     # phrases together: osteopenia care, not the broken hip it fears.
     if reading.uncovered and not (
-        names_its_own_subject(kb, asked_about(kb, reading.text, reading.named)) or tells_a_mistaken_sign(reading)
+        names_its_own_subject(kb, painkillers_left_out(kb, reading, asked_about(kb, reading.text, reading.named)))
+        or tells_a_mistaken_sign(reading)
     ):
         return reading.uncovered[0]
     return told_uncovered_subject(kb, reading)
+
+
+def painkillers_left_out(kb: KnowledgeBase, reading: Reading, terms: Sequence[TermMatch]) -> List[TermMatch]:
+    """``terms`` less the painkillers (``eases_any_pain``), unless the message tells the sign of a
+    covered condition or an uncovered subject whose painkiller questions are covered (a broken
+    bone's, ``painkillers_covered``): "400 milligrams of ibuprofen twice a day for tendonitis, is
+    that safe?" asks about the pain of a subject the assistant does not cover."""
+    if reading.implied or any(card.painkillers_covered for card in reading.uncovered):
+        return list(terms)
+    return [term for term in terms if not kb.vocabulary[term.entity][term.value].eases_any_pain]
 
 
 def named_where_it_asks(kb: KnowledgeBase, reading: Reading, card: QuestionCard) -> bool:

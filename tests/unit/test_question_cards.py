@@ -489,6 +489,16 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
         ("Please explain CRPS. My sister broke her foot in May and it still burns.", "chronic_pain_in_general"),
         # An older person's slipped vertebra comes from worn discs and joints.
         ("My mother is 79 and her MRI report says spondylolisthesis at L4-L5. Will she need surgery?", "disc_wear"),
+        # A painkiller asked about for a subject not covered asks about that subject's pain.
+        (
+            "My doctor put me on 400 mg of ibuprofen twice a day for tendonitis. Is that safe for my stomach?",
+            "tendon_problems",
+        ),
+        ("I sprained my ankle playing netball. Can I take ibuprofen?", "sprains_and_ligaments"),
+        (
+            "My knee arthritis is getting worse. Should I take more Tylenol or switch to ibuprofen?",
+            "general_knee_arthritis",
+        ),
     ],
 )
 def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):
@@ -592,6 +602,9 @@ def test_a_story_naming_only_another_condition_is_declined_though_it_asks_nothin
         "I have osteoporosis and my back hurts. How can I stop the pain?",
         "The MRI shows a heel stress fracture. It hurts most with the first steps out of bed. How long will it take?",
         "Can core decompression of the hip be done by arthroscopy?",
+        # Whether a painkiller slows a broken bone's healing is covered; so is one for a sign of ours.
+        "I broke my arm last week. Is it OK to take ibuprofen, or does it slow the healing?",
+        "My shin hurts in one spot when I run and is sore to press. I also have tendonitis. Can I take ibuprofen?",
     ],
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
@@ -625,6 +638,13 @@ def test_the_words_of_a_subject_not_covered_inside_one_of_ours_name_nothing(kb):
     )
     assert read_message(kb, story).uncovered == []
     assert text_of(reply(kb, story)).startswith(f"**{kb.questions['subchondral_insufficiency_fracture'].question}**")
+
+
+def test_knee_arthritis_is_its_wear_not_an_inflammatory_arthritis(kb):
+    """Marrow edema under an arthritic knee is the knee arthritis card's, not the one on rheumatoid
+    arthritis or ankylosing spondylitis."""
+    story = "The MRI of my knee arthritis shows bone marrow edema. Is that why it hurts so much?"
+    assert text_of(reply(kb, story)).startswith(f"**{kb.questions['knee_arthritis_marrow_lesions'].question}**")
 
 
 def test_a_bone_medicine_for_thin_bones_alone_is_declined_and_after_a_spine_fracture_answered(kb):
