@@ -522,6 +522,8 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
         # Young adults too, as in the studies of spondylolysis care.
         ("I am a 20 year old gymnast with back problems on the rings.", "young_athletes_back_pain"),
         ("My lower back hurts when I come up from a back walkover.", "young_athletes_back_pain"),
+        # Pain on arching backwards tells it without an age or a gymnast's skill.
+        ("My lower back hurts whenever I arch it bending backwards in training.", "young_athletes_back_pain"),
         # A high-grade slip, or one operated on, is the spine surgeon's.
         ("My 15 year old dancer had fusion surgery for a grade 4 spondylolisthesis.", None),
         # Back pain in an adult who plays a sport is no sign of a young athlete's pars fracture.
