@@ -499,6 +499,8 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
             "My knee arthritis is getting worse. Should I take more Tylenol or switch to ibuprofen?",
             "general_knee_arthritis",
         ),
+        # A break fixed with metalwork in an operation is trauma care, whichever bone it is.
+        ("I fractured my talus climbing and had surgery with a pin. Is it safe to boulder again?", "acute_fractures"),
     ],
 )
 def test_a_question_naming_only_another_condition_is_declined_by_it(kb, text, card_id):
@@ -604,6 +606,8 @@ def test_a_story_naming_only_another_condition_is_declined_though_it_asks_nothin
         "Can core decompression of the hip be done by arthroscopy?",
         # Whether a painkiller slows a broken bone's healing is covered; so is one for a sign of ours.
         "I broke my arm last week. Is it OK to take ibuprofen, or does it slow the healing?",
+        # A thigh bone broken on a bone medicine may be its rare atypical fracture, which is covered.
+        "After years of Reclast I broke my femur and needed a screw put in. Was it the drug?",
         "My shin hurts in one spot when I run and is sore to press. I also have tendonitis. Can I take ibuprofen?",
     ],
 )
