@@ -806,9 +806,10 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
                 f"{path}: entry '{sign.id}': field 'answered_by': {sign.answered_by!r} is no answered card"
             )
     for value, entry in vocabulary.get("treatment", {}).items():
-        named = {"answered_after_by": [entry.answered_after_by] if entry.answered_after_by else []}
-        for field, cards in {**named, "asked_before_by": entry.asked_before_by}.items():
-            unanswered = [card for card in cards if _not_answered(questions, card)]
+        cards = {"answered_after_by": [entry.answered_after_by] if entry.answered_after_by else []}
+        cards["asked_before_by"] = entry.asked_before_by
+        for field, ids in cards.items():
+            unanswered = [card for card in ids if _not_answered(questions, card)]
             if unanswered:
                 raise KnowledgeError(
                     f"{directory / 'vocabulary.yml'}: entry 'treatment.{value}': field '{field}': "

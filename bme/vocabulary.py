@@ -198,7 +198,7 @@ class VocabularyMatcher:
                 continue
             span = doc[chosen_span.start : chosen_span.end]  # the words as typed
             is_denied = entity in self._deniable and (
-                denied(typed[: span.start_char])
+                denied(typed, span.start_char)
                 or bool(NORMAL_AFTER_TERM.match(typed[span.end_char :]))
                 or (denied_until is not None and bool(LISTED_AFTER.match(typed[denied_until : span.start_char])))
             )
@@ -284,11 +284,11 @@ def english() -> SpellChecker:
     return SpellChecker()
 
 
-def denied(text_before: str) -> bool:
-    """Whether the words just before a term deny it (in the term's own clause; apostrophes straight).
-    Only the last NEGATION_REACH characters can hold a negation and the five words after it: a long
-    story is not searched again from its start for every term."""
-    return bool(NEGATED_TERM.search(words_before(text_before, len(text_before), NEGATION_REACH)))
+def denied(text: str, start: int) -> bool:
+    """Whether the words just before the term at ``start`` deny it (in the term's own clause;
+    apostrophes straight). Only the last NEGATION_REACH characters can hold a negation and the five
+    words after it: a long story is not searched again from its start for every term."""
+    return bool(NEGATED_TERM.search(words_before(text, start, NEGATION_REACH)))
 
 
 def words_before(text: str, end: int, reach: int) -> str:
@@ -354,11 +354,11 @@ class PhraseGroupDetector(Generic[Told]):
     def _items_with(self, text: str, missing: int) -> List[Told]:
         doc = self._spelling.read(self._nlp.make_doc(_normalise_apostrophes(text or "")))
         matches = [*self._matcher(doc), *self._patterns(doc)]
-        hits = set()
+        hits, typed = set(), doc.text
         for match_id, start, _ in matches:
             key = self._nlp.vocab.strings[match_id]
             # "I've never broken a bone" tells no break: a denied ``unless`` phrase takes nothing back.
-            if not (key.endswith("|unless") and denied(doc.text[: doc[start].idx])):
+            if not (key.endswith("|unless") and denied(typed, doc[start].idx)):
                 hits.add(key)
         return [
             item for item in self._items if f"{item.id}|unless" not in hits and self._groups_hit(item, hits, missing)

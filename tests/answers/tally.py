@@ -68,24 +68,23 @@ def main() -> None:
     kb = knowledge_base()
     questions = {question["id"]: question for question in all_questions()}
     overall = [0, 0, 0, 0]
-    ran = []
+    now = {}  # question id -> passed, over the splits run
     try:
         splits = split_names(options.splits)
     except ValueError as error:
         parser.error(str(error))
+    ran = []
     for split in splits:
         results = results_of(kb, questions, split, options.reports)
         if results:
             ran.append(split)
+            now.update(results)
             totals = counts(questions, results)
             overall = [sum(pair) for pair in zip(overall, totals, strict=True)]
             print(line(split, totals))
     print(line(f"all {len(ran)} splits run", overall))
     if options.against:
-        before, now = (
-            {key: ok for split in ran for key, ok in results_of(kb, questions, split, folder).items()}
-            for folder in (options.against, options.reports)
-        )
+        before = {key: ok for split in ran for key, ok in results_of(kb, questions, split, options.against).items()}
         found = changes(questions, before, now)
         print("\n".join(found + [f"{len(found)} results changed since {options.against}"]))
 
