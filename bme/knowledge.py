@@ -258,9 +258,13 @@ class ToldBy(StrictModel):
     alternatives: List[List[List[Phrase]]] = Field(min_items=1)
     # Phrases that say the words mean something else: "pain running down my leg" tells of no run.
     unless: List[Phrase] = []
+    # Phrases whose words the groups do not count where they stand, while the same words elsewhere
+    # in the message still count: "calf raises" tells no sore calf, "hot packs" no hot leg.
+    not_counting: List[Phrase] = []
 
     def vocabulary_terms(self) -> List[VocabularyTerm]:
-        groups = [group for alternative in self.alternatives for group in alternative] + [self.unless]
+        groups = [group for alternative in self.alternatives for group in alternative]
+        groups += [self.unless, self.not_counting]
         return [phrase for group in groups for phrase in group if isinstance(phrase, VocabularyTerm)]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Dict, Generic, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
@@ -325,8 +326,9 @@ class PhraseGroupDetector(Generic[Told]):
             for a_index, alternative in enumerate(item.alternatives):
                 for g_index, group in enumerate(alternative):
                     words |= self._add(f"{item.id}|{a_index}|{g_index}", group, vocabulary)
-            if item.unless:
-                self._add(f"{item.id}|unless", item.unless, vocabulary)
+            for field in ("unless", "not_counting"):
+                if getattr(item, field):
+                    self._add(f"{item.id}|{field}", getattr(item, field), vocabulary)
         self._spelling = SpellingReader(self._nlp, words)
 
     def _add(self, key: str, group: Sequence[Phrase], vocabulary: Dict[str, Dict[str, VocabularyEntry]]) -> Set[str]:
@@ -353,15 +355,17 @@ class PhraseGroupDetector(Generic[Told]):
 
     def _items_with(self, text: str, missing: int) -> List[Told]:
         doc = self._spelling.read(self._nlp.make_doc(_normalise_apostrophes(text or "")))
-        matches = [*self._matcher(doc), *self._patterns(doc)]
-        hits, typed = set(), doc.text
-        for match_id, start, _ in matches:
+        spans: Dict[str, List[Tuple[int, int]]] = defaultdict(list)
+        typed = doc.text
+        for match_id, start, end in [*self._matcher(doc), *self._patterns(doc)]:
             key = self._nlp.vocab.strings[match_id]
             # "I've never broken a bone" tells no break: a denied ``unless`` phrase takes nothing back.
             if not (key.endswith("|unless") and denied(typed, doc[start].idx)):
-                hits.add(key)
+                spans[key].append((start, end))
         return [
-            item for item in self._items if f"{item.id}|unless" not in hits and self._groups_hit(item, hits, missing)
+            item
+            for item in self._items
+            if f"{item.id}|unless" not in spans and self._groups_hit(item, _counted(item, spans), missing)
         ]
 
     @staticmethod
@@ -372,6 +376,16 @@ class PhraseGroupDetector(Generic[Told]):
             if hit[0] and hit.count(False) <= missing:
                 return True
         return False
+
+
+def _counted(item: Told, spans: Dict[str, List[Tuple[int, int]]]) -> Set[str]:
+    """The keys of the item's groups found outside every phrase of its ``not_counting``."""
+    masks = spans.get(f"{item.id}|not_counting", [])
+    return {
+        key
+        for key, found in spans.items()
+        if any(not any(m_start <= start and end <= m_end for m_start, m_end in masks) for start, end in found)
+    }
 
 
 def _normalise_apostrophes(text: str) -> str:

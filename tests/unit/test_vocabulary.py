@@ -405,11 +405,28 @@ def test_red_flags_are_recognised(detector, text, category):
         "I tore my rotator cuff and the arm is weak when I lift it",
         # A weak spot is the knee's, not weak legs.
         "My ACL is such a weak spot. Which exercises do not depend on stable legs?",
+        # Calf raises, hot packs and hot days tell no sore calf, hot leg or hot joint.
+        "My foot is aching though I do calf stretches and calf-raises. Would a walking boot help?",
+        "I use heating packs and hot packs on my back and I am on crutches to take pressure off my leg.",
+        "I tend to get ankle swelling on hot days.",
         "",
     ],
 )
 def test_ordinary_messages_are_not_red_flags(detector, text):
     assert detector.detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("I'm on crutches and do calf raises, and now my calf is sore and red.", "deep_vein_thrombosis"),
+        ("My ACL is such a weak spot, and now both my legs are weak and I can't pee.", "spinal_cord_compression"),
+        ("I use hot packs, but today my knee is hot and swollen.", "hot_swollen_joint"),
+    ],
+)
+def test_a_warning_sign_told_beside_a_phrase_that_holds_its_words_still_counts(detector, text, category):
+    """``not_counting`` takes back only the words inside its phrases, never the whole red flag."""
+    assert detector.detect(text).id == category
 
 
 def test_a_dexa_scan_is_not_dexamethasone(matcher):
