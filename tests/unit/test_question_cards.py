@@ -438,6 +438,10 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
         ("My son has a thigh contusion from a knee in football. When can he train again?", "muscle_injury"),
         ("My MRI report mentions degenerative disc disease at L4-L5. Is that serious?", "disc_wear"),
         ("What helps the burning pain of peripheral neuropathy in my feet?", "nerve_problems"),
+        (
+            "I'm diabetic with an ulcer on the ball of my foot. Will special shoes help it close?",
+            "foot_ulcers_and_wounds",
+        ),
         # An animal's bone bruise is declined although a bone bruise is covered.
         ("My horse has a bone bruise on the cannon bone. How long should stall rest last?", "animals"),
         # A treatment without checked sources, asked about, though bone marrow edema is covered.
@@ -609,6 +613,9 @@ def test_a_story_naming_only_another_condition_is_declined_though_it_asks_nothin
         # A thigh bone broken on a bone medicine may be its rare atypical fracture, which is covered.
         "After years of Reclast I broke my femur and needed a screw put in. Was it the drug?",
         "My shin hurts in one spot when I run and is sore to press. I also have tendonitis. Can I take ibuprofen?",
+        # A stomach ulcer is no foot ulcer; an ulcer told with a Charcot foot keeps the foot's care.
+        "I had a stomach ulcer years ago. Can I take ibuprofen for my stress fracture?",
+        "I have Charcot foot and an ulcer on the sole of my foot. How long will I be in the cast?",
     ],
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
