@@ -555,8 +555,10 @@ def says_less_than(kb: KnowledgeBase, sign: Sign) -> Set[str]:
 
 
 def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, discussed: bool) -> bool:
-    """A message that asks but names no condition, treatment or MRI finding the assistant covers,
-    tells no sign of one (see told_sign), and is a story, or a question that no card matches
+    """A message that asks but names no condition, treatment or MRI finding the assistant covers
+    (a painkiller alone is none: "treating my aches and pains with ibuprofen, is it safe every
+    day?", see painkillers_left_out), tells no sign of one (see told_sign), and is a story, or a
+    question that no card matches
     closely (``best``: the best card's score). Told at length, a story on one of the assistant's
     subjects names it or tells its sign; one that does neither is about something else (a child's
     forearm hit by a ball, a dancer's sesamoid), however closely its last line ("Is this really
@@ -570,7 +572,7 @@ def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, d
         and not reading.implied
         and (tells_a_story(reading.text) or best < ANSWER_AT)
         and asks_a_question(reading.text)
-        and not names_its_own_subject(kb, reading.named)
+        and not names_its_own_subject(kb, painkillers_left_out(kb, reading, reading.named))
     )
 
 

@@ -239,6 +239,21 @@ def test_a_story_that_names_none_of_our_subjects_is_declined_however_its_last_li
     assert decide_for_message(kb, story).unrelated
 
 
+def test_a_story_that_names_only_a_painkiller_is_not_one_of_ours(kb):
+    """Pain relief is covered for the assistant's conditions, not for any ache: a painkiller alone
+    does not make a story its subject, while a covered condition or sign told with it does."""
+    aches = (
+        "My husband hurt his shoulder lifting boxes at work last month. He has taken naproxen every day "
+        "since then. Is that safe for him?"
+    )
+    assert decide_for_message(kb, aches).unrelated
+    fracture = (
+        "My husband has a stress fracture in his foot from training for a marathon. He has taken naproxen "
+        "every day since then. Is that safe for him?"
+    )
+    assert decide_for_message(kb, fracture).card is not None
+
+
 def test_a_treatment_without_sources_told_only_in_the_story_does_not_decline_the_question(kb):
     story = (
         "I tried PRP and acupuncture for my knee and nothing helped. The MRI shows bone marrow edema. "

@@ -292,6 +292,18 @@ def test_radiology_wordings_name_the_term_and_its_site(matcher, text, entity, va
 @pytest.mark.parametrize(
     "text",
     [
+        "I was told my backbones are fracturing.",
+        # Fractured discs are the vertebrae, as people call them; a collapsed disc is the disc's wear.
+        "Dad has 7 fractured discs in his back.",
+    ],
+)
+def test_lay_wordings_name_a_spine_fracture(matcher, text):
+    assert matcher.values(text, "condition") == ["vertebral_compression_fracture"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "I fractured my ankle back in May.",
         "There is edema in my ankles and feet.",
         "T1 images show low signal, T2 images are bright.",
@@ -548,6 +560,7 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
         # "running down" tells where a pain goes, not a run.
         ("A sharp pain is running down the back of my thigh.", None),
         ("My doctor says my osteoporosis puts my spine at risk.", "thin_bones_in_the_spine"),
+        ("I was told I have brittle backbones.", "thin_bones_in_the_spine"),
         # "back" alone also means "getting back into training".
         ("With osteoporosis in the family, I am getting back into training slowly.", None),
         ("She is 30 weeks pregnant and a scan found osteoporosis in her hip.", "thin_bones_in_pregnancy"),
