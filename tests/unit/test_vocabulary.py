@@ -534,6 +534,13 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
             "I play netball. My ankle aches and the physio pressed on the bone: it really hurt.",
             "sport_bone_pain_in_one_spot",
         ),
+        # Pain that has spread from the sport to walking marks the bone ...
+        (
+            "She dances ballet. The top of her foot hurt after class, and now even when she walks.",
+            "sport_bone_pain_in_one_spot",
+        ),
+        # ... but not after a sprain, an injury of its own.
+        ("I sprained my ankle playing basketball and it still hurts to walk.", None),
         # A muscle is no bone.
         ("My calf hurts at night after football training.", None),
         ("I started jogging in May. Now the top of my foot is sore.", "running_bone_pain"),
