@@ -555,18 +555,18 @@ def says_less_than(kb: KnowledgeBase, sign: Sign) -> Set[str]:
 
 
 def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, discussed: bool) -> bool:
-    """A message that asks but names no condition, treatment or MRI finding the assistant covers
-    (a painkiller alone is none: "treating my aches and pains with ibuprofen, is it safe every
-    day?", see painkillers_left_out), tells no sign of one (see told_sign), and is a story, or a
-    question that no card matches
-    closely (``best``: the best card's score). Told at length, a story on one of the assistant's
-    subjects names it or tells its sign; one that does neither is about something else (a child's
-    forearm hit by a ball, a dancer's sesamoid), however closely its last line ("Is this really
-    necessary?", "What should I do?") matches a card. A question must match well enough to be
-    answered without rivals: "what's the best way to lose weight?" comes near "best way to help a
-    bruised bone heal", and a likely card is no answer to it. ``discussed``: the conversation
-    already has a covered subject, and a message after it ("it's been six weeks and I still limp",
-    "can I drive?") goes on with it."""
+    """A message that asks but names no condition, treatment or MRI finding the assistant covers (a
+    painkiller alone is none: "he hurt his shoulder lifting boxes ... has taken naproxen every
+    day since. Is that safe?", see painkillers_left_out), tells no sign of one (see told_sign),
+    and is a story, or a question that no card matches closely (``best``: the best card's
+    score). Told at length, a story on one of the assistant's subjects names it or tells its
+    sign; one that does neither is about something else (a child's forearm hit by a ball, a
+    dancer's sesamoid), however closely its last line ("Is this really necessary?", "What should
+    I do?") matches a card. A question must match well enough to be answered without rivals:
+    "what's the best way to lose weight?" comes near "best way to help a bruised bone heal", and
+    a likely card is no answer to it. ``discussed``: the conversation already has a covered
+    subject, and a message after it ("it's been six weeks and I still limp", "can I drive?")
+    goes on with it."""
     return (
         not discussed
         and not reading.implied

@@ -362,10 +362,11 @@ class PhraseGroupDetector(Generic[Told]):
             # "I've never broken a bone" tells no break: a denied ``unless`` phrase takes nothing back.
             if not (key.endswith("|unless") and denied(typed, doc[start].idx)):
                 spans[key].append((start, end))
+        hits = set(spans)
         return [
             item
             for item in self._items
-            if f"{item.id}|unless" not in spans and self._groups_hit(item, _counted(item, spans), missing)
+            if f"{item.id}|unless" not in hits and self._groups_hit(item, _counted(item, spans, hits), missing)
         ]
 
     @staticmethod
@@ -378,13 +379,18 @@ class PhraseGroupDetector(Generic[Told]):
         return False
 
 
-def _counted(item: Told, spans: Dict[str, List[Tuple[int, int]]]) -> Set[str]:
-    """The keys of the item's groups found outside every phrase of its ``not_counting``."""
-    masks = spans.get(f"{item.id}|not_counting", [])
+def _counted(item: Told, spans: Dict[str, List[Tuple[int, int]]], hits: Set[str]) -> Set[str]:
+    """``hits`` less the item's keys found only inside a phrase of its ``not_counting`` (most
+    items have none, and their hits stand as found)."""
+    masks = spans.get(f"{item.id}|not_counting")
+    if not masks:
+        return hits
+    own = f"{item.id}|"
     return {
         key
-        for key, found in spans.items()
-        if any(not any(m_start <= start and end <= m_end for m_start, m_end in masks) for start, end in found)
+        for key in hits
+        if not key.startswith(own)
+        or any(not any(m_start <= start and end <= m_end for m_start, m_end in masks) for start, end in spans[key])
     }
 
 
