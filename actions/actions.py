@@ -246,10 +246,22 @@ def reply_to_question(
 ) -> Optional[List]:
     """Answer from a question card (``decision``, when the caller has it already), the
     intent's topic, or a "did you mean" choice; None when none of them fits the message.
-    ``intent``: what the message asks, when the caller reads it otherwise than the classifier."""
+    ``intent``: what the message asks, when the caller reads it otherwise than the classifier.
+    The condition a sign told in place of its name is kept for the follow-ups (the condition slot,
+    which Rasa fills only from a named one)."""
+    decision = decision or card_decision(tracker, kb)
+    events = reply_by_decision(dispatcher, tracker, kb, decision, intent)
+    if events is None or not decision.told_condition:
+        return events
+    return [*events, SlotSet("condition", decision.told_condition)]
+
+
+def reply_by_decision(
+    dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, decision: Decision, intent: Optional[str]
+) -> Optional[List]:
+    """See reply_to_question."""
     text = tracker.latest_message.get("text") or ""
     explicit = explicit_context(kb, tracker)
-    decision = decision or card_decision(tracker, kb)
     if decision.out_of_scope and not decision.unsure:
         decline(dispatcher, kb, decision.out_of_scope, [])
         return []

@@ -8,7 +8,7 @@ NLU made of it, and get back a decision.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, List, Optional, Sequence, Set, Tuple
 
 from bme.answers import Context
@@ -109,6 +109,10 @@ class Decision:
     out_of_scope: Optional[QuestionCard] = None  # or say this subject is not covered (choices may follow)
     unrelated: bool = False  # or say what the assistant covers: the message names none of it
     score: float = 0.0  # the card's match, when the ranking chose it
+    # The condition a sign told in place of its name, when a card on it answers or is offered: the
+    # conversation goes on with it ("How long would she need to stop dancing?" after a dancer's
+    # foot pain that now hurts on the walk to school).
+    told_condition: Optional[str] = None
 
     @property
     def unsure(self) -> bool:
@@ -183,7 +187,16 @@ def decide_for_message(
             ranked = card_first(reading.sign.answered_by, ranked)
     if ranked:
         ranked = card_first(card_after_a_treatment_done(kb, reading, ranked[0].card), ranked)
-    return decide(ranked[:MAX_CHOICES], follow_up)
+    return with_told_condition(reading, decide(ranked[:MAX_CHOICES], follow_up))
+
+
+def with_told_condition(reading: Reading, decision: Decision) -> Decision:
+    """``decision`` with the condition the message's sign points to (see Decision.told_condition),
+    unless the message names a condition of its own or the decision declines."""
+    named = any(match.entity == "condition" for match in reading.named)
+    if not reading.sign or named or decision.out_of_scope or not (decision.card or decision.choices):
+        return decision
+    return replace(decision, told_condition=reading.sign.points_to)
 
 
 def card_first(card_id: Optional[str], ranked: Sequence[CardMatch]) -> List[CardMatch]:

@@ -137,6 +137,11 @@ def test_patients_can_read_the_direct_answers(kb):
 def reply(kb, text, slots=None, intent=None, entities=(), decision=None):
     """What the user sees when ``text`` reaches the question path; ``slots`` were set by earlier
     messages; ``decision``: the cards' decision, when a test sets it rather than the ranking."""
+    return replied(kb, text, slots, intent, entities, decision)[0]
+
+
+def replied(kb, text, slots=None, intent=None, entities=(), decision=None):
+    """The messages and the events of the question path (see reply)."""
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
@@ -147,8 +152,8 @@ def reply(kb, text, slots=None, intent=None, entities=(), decision=None):
     events = [*earlier, {"event": "user", "text": text, "parse_data": latest}]
     tracker = Tracker("user-1", slots or {}, latest, events, False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
-    reply_to_question(dispatcher, tracker, kb, decision)
-    return dispatcher.messages
+    events = reply_to_question(dispatcher, tracker, kb, decision)
+    return dispatcher.messages, events
 
 
 def text_of(messages):
@@ -823,6 +828,35 @@ def test_a_story_telling_only_a_sign_gets_the_card_on_its_signs_first(kb):
     story = RUNNER_STORY.replace("Should I keep going?", "How long will it take to heal?")
     messages = reply(kb, story)
     assert messages[0]["text"].startswith(f"**{kb.questions['stress_fracture_signs'].question}**")
+
+
+# A dancer's story telling bone pain that has spread from class to walking, naming no condition.
+DANCER_STORY = (
+    "My daughter is 14 and does ballet five days a week. The top of her foot has hurt after class "
+    "for a month, and now it even hurts when she walks to school. What could it be?"
+)
+
+
+def test_the_condition_a_sign_tells_is_kept_for_the_follow_ups(kb):
+    """The condition slot, which Rasa fills only from a named condition, gets the sign's."""
+    messages, events = replied(kb, DANCER_STORY)
+    assert messages[0]["text"].startswith(f"**{kb.questions['stress_fracture_signs'].question}**")
+    kept = {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+    assert kept["condition"] == "stress_fracture"
+    follow_up = text_of(reply(kb, "How long would she need to stop dancing?", slots={"condition": "stress_fracture"}))
+    assert follow_up.startswith(f"**{kb.questions['return_to_running'].question}**"), follow_up
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        DANCER_STORY.replace("What could it be?", "Her doctor thinks it is a stress fracture. What could help?"),
+        "I sprained my ankle last week and the whole foot is painful to walk on. What could it be?",
+    ],
+)
+def test_a_story_naming_its_condition_or_telling_no_sign_keeps_none(kb, story):
+    """A named condition fills the slot from its entity; a story without the sign tells none."""
+    assert decide_for_message(kb, story).told_condition is None
 
 
 @pytest.mark.parametrize(
