@@ -1127,6 +1127,10 @@ def test_a_subject_the_message_rules_out_is_not_declined(kb):
             "Will I need a knee replacement?",
             "subchondral_insufficiency_fracture",
         ),
+        (
+            "My knee MRI shows a subchondral insufficiency fracture. Do I need to keep weight off it?",
+            "subchondral_insufficiency_fracture",
+        ),
         ("Will physiotherapy help my bone marrow edema in the knee?", "exercise_with_knee_arthritis_lesions"),
         ("Does smoking slow down bone healing? I have a stress fracture in my shin.", "smoking_and_healing"),
     ],
@@ -1134,7 +1138,8 @@ def test_a_subject_the_message_rules_out_is_not_declined(kb):
 def test_lay_words_of_asking_find_the_card_that_answers(kb, question, card_id):
     """ "Should I worry?" asks whether it is serious; cycling is exercise that spares the bone; "good"
     must not pull a walking question to the shock wave card's "is it good for"; a knee replacement
-    asked about a subchondral fracture is its outlook, not knee arthritis care."""
+    asked about a subchondral fracture is its outlook, not knee arthritis care, and keeping weight
+    off it its treatment, not the injection card whose wording names the same fracture."""
     assert kb.questions[card_id].answer.patient in text_of(reply(kb, question))
 
 
