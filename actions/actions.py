@@ -3,10 +3,11 @@ Python core (``answers``, ``vocabulary``, ``knowledge``) and back."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dispatch import say
@@ -44,6 +45,7 @@ except KnowledgeError as error:
     raise ImportError(f"The knowledge base is invalid: {error}") from error
 
 OUT_OF_SCOPE = "out_of_scope"
+ACTION_LISTEN = "action_listen"
 # "I'm an orthopaedic surgeon, you can be technical" says who they are and nothing more.
 SELF_DESCRIPTION_WORDS = 8
 PLAN_TOPICS = {"treatment", "procedure", "pain_management"}
@@ -390,28 +392,34 @@ class ActionAnswerBeforePlan(Action):
     ("what is the management approach for bone marrow edema?", often a clinician's) with the
     treatment overview, in a story ("Mom has a new spine fracture next to an old one; should we
     manage it the same way?") with the card that answers it. A bare request about one's own case
-    ("make me a plan") goes straight to the plan."""
+    ("make me a plan") goes straight to the plan. A story about nothing the assistant covers (a
+    dislocated shoulder, "what action I should take, if any?") gets the out-of-scope reply, and
+    the plan does not start: its questions are about bone marrow edema."""
 
     def name(self) -> Text:
         return "action_answer_before_plan"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
-        card = card_before_plan(kb, tracker)
-        return send_card(dispatcher, tracker, kb, card, plan_follows=True) if card else []
+        decision = decision_before_plan(kb, tracker)
+        if decision.unrelated:
+            say(dispatcher, kb.messages["out_of_scope"])
+            # Ends the plan rule here: the next action is listening for the user's next message.
+            return [FollowupAction(ACTION_LISTEN)]
+        return send_card(dispatcher, tracker, kb, decision.card, plan_follows=True) if decision.card else []
 
 
-def card_before_plan(kb: KnowledgeBase, tracker: Tracker) -> Optional[QuestionCard]:
+def decision_before_plan(kb: KnowledgeBase, tracker: Tracker) -> Decision:
     """The overview for a general request; for a story (two sentences or more, one asking about
-    something it names), the card that answers what it asks, unless that card only offers the plan
-    ("what would you recommend for me?"), which follows anyway."""
+    something it names), the card decision, less a card that only offers the plan ("what would you
+    recommend for me?"), which follows anyway."""
     text = tracker.latest_message.get("text") or ""
     if asks_in_general(kb, text):
-        return kb.questions[kb.plan.overview_card]
+        return Decision(card=kb.questions[kb.plan.overview_card])
     if len(sentences(text)) < 2 or not question_spans(text):
-        return None
-    card = card_decision(tracker, kb).card
-    return card if card and not card.offers_plan else None
+        return Decision()
+    decision = card_decision(tracker, kb)
+    return replace(decision, card=None) if decision.card and decision.card.offers_plan else decision
 
 
 def asks_about_its_own_subject(tracker: Tracker, kb: KnowledgeBase, decision: Decision) -> bool:

@@ -475,3 +475,26 @@ def test_a_story_whose_card_only_offers_the_plan_goes_straight_to_the_plan(kb):
     story = "My MRI came back last week. It shows bone marrow edema in my knee. I'm confused. What would you recommend?"
     _, messages = run(ActionAnswerBeforePlan(), tracker(story, intent="start_treatment_plan", loop=None))
     assert messages == []
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "I slipped on the stairs last month and dislocated my elbow. It still clicks when I bend it. "
+        "What would you do in my place?",
+        "I'm a 40-year-old swimmer and my hair has been falling out. Should I be worried? Tell me what I should do.",
+    ],
+)
+def test_a_story_about_nothing_covered_gets_the_out_of_scope_reply_and_no_plan(kb, story):
+    """The plan's first question asks about the MRI's bone marrow edema: no question for this story."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(
+        ActionAnswerBeforePlan().run(dispatcher, tracker(story, "start_treatment_plan", loop=None), DOMAIN)
+    )
+    assert [message["text"] for message in dispatcher.messages] == [kb.messages["out_of_scope"].text]
+    assert [(event["event"], event.get("name")) for event in events] == [("followup", "action_listen")]
+
+
+def test_a_bare_plan_request_still_starts_the_plan(kb):
+    _, messages = run(ActionAnswerBeforePlan(), tracker("Can you make me a plan?", "start_treatment_plan", loop=None))
+    assert messages == []
