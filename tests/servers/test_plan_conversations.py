@@ -35,6 +35,16 @@ def test_ischemic_hip_plan_with_an_interruption(chat):
     assert texts(chat("tell me more about step 3"))[0].startswith("**Step 3:")
 
 
+def test_a_story_about_something_else_asking_what_to_do_starts_no_plan(chat):
+    """Told like a plan request, it gets the out-of-scope reply; a plan asked for next still starts."""
+    replies = texts(
+        chat("I'm a 36-year-old cyclist and my hair keeps falling out. Please tell me what action I should take.")
+    )
+    assert replies == [KB.messages["out_of_scope"].text]
+    chat("can you make me a treatment plan")
+    assert asked(chat("yes"), "etiology")
+
+
 def test_vertebral_fracture_plan_asks_duration_and_neuro(chat):
     chat("can you make me a treatment plan")
     assert asked(chat("yes"), "etiology")
