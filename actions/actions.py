@@ -25,7 +25,9 @@ from bme.questions import (
     is_follow_up,
     names_its_own_subject,
     prepare,
+    read_message,
     told_only_in_the_story,
+    uncovered_subject,
 )
 from bme.retrieval import asks_a_question, question_spans, sentences, tells_a_story
 from bme.vocabulary import (
@@ -392,9 +394,10 @@ class ActionAnswerBeforePlan(Action):
     ("what is the management approach for bone marrow edema?", often a clinician's) with the
     treatment overview, in a story ("Mom has a new spine fracture next to an old one; should we
     manage it the same way?") with the card that answers it. A bare request about one's own case
-    ("make me a plan") goes straight to the plan. A story about nothing the assistant covers (a
-    dislocated shoulder, "what action I should take, if any?") gets the out-of-scope reply, and
-    the plan does not start: its questions are about bone marrow edema."""
+    ("make me a plan") goes straight to the plan. A request naming a subject the assistant does not
+    cover ("a plan for my tendinitis"), or a story about nothing it covers ("what action I should
+    take, if any?" after a runner's missed periods), is declined as a question would be, and the
+    plan does not start: its questions are about bone marrow edema."""
 
     def name(self) -> Text:
         return "action_answer_before_plan"
@@ -402,23 +405,31 @@ class ActionAnswerBeforePlan(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
         decision = decision_before_plan(kb, tracker)
-        if decision.unrelated:
-            say(dispatcher, kb.messages["out_of_scope"])
+        if decision.unrelated or decision.out_of_scope:
+            reply_to_question(dispatcher, tracker, kb, decision)
             # Ends the plan rule here: the next action is listening for the user's next message.
             return [FollowupAction(ACTION_LISTEN)]
         return send_card(dispatcher, tracker, kb, decision.card, plan_follows=True) if decision.card else []
 
 
 def decision_before_plan(kb: KnowledgeBase, tracker: Tracker) -> Decision:
-    """The overview for a general request; for a story (two sentences or more, one asking about
-    something it names), the card decision, less a card that only offers the plan ("what would you
-    recommend for me?"), which follows anyway."""
+    """The overview for a general request; a subject not covered that the request names ("make me a
+    plan for my tendinitis") declined; for a story that asks (two sentences or more), the card
+    decision: its card answers first, unless it only offers the plan ("what would you recommend for
+    me?"), which follows anyway, and a story about nothing covered is declined too. A subject only
+    the ranking finds is not declined: "what's the plan of action for my foot?" comes near the
+    card on finding a doctor."""
     text = tracker.latest_message.get("text") or ""
     if asks_in_general(kb, text):
         return Decision(card=kb.questions[kb.plan.overview_card])
+    uncovered = uncovered_subject(kb, read_message(kb, text))
+    if uncovered:
+        return Decision(out_of_scope=uncovered)
     if len(sentences(text)) < 2 or not question_spans(text):
         return Decision()
     decision = card_decision(tracker, kb)
+    if decision.out_of_scope:
+        return Decision()
     return replace(decision, card=None) if decision.card and decision.card.offers_plan else decision
 
 

@@ -495,6 +495,16 @@ def test_a_story_about_nothing_covered_gets_the_out_of_scope_reply_and_no_plan(k
     assert [(event["event"], event.get("name")) for event in events] == [("followup", "action_listen")]
 
 
-def test_a_bare_plan_request_still_starts_the_plan(kb):
-    _, messages = run(ActionAnswerBeforePlan(), tracker("Can you make me a plan?", "start_treatment_plan", loop=None))
+def test_a_plan_request_naming_a_subject_not_covered_is_declined_and_starts_no_plan(kb):
+    dispatcher = CollectingDispatcher()
+    request = tracker("Please make me a treatment plan for my tendinitis", "start_treatment_plan", loop=None)
+    events = asyncio.run(ActionAnswerBeforePlan().run(dispatcher, request, DOMAIN))
+    assert dispatcher.messages[0]["text"].startswith("I don't cover tendon problems")
+    assert [(event["event"], event.get("name")) for event in events] == [("followup", "action_listen")]
+
+
+@pytest.mark.parametrize("request_text", ["Can you make me a plan?", "what's the plan of action for my foot?"])
+def test_a_plan_request_naming_nothing_out_of_scope_starts_the_plan(kb, request_text):
+    """The second comes near the card on finding a doctor: only a subject named is declined."""
+    _, messages = run(ActionAnswerBeforePlan(), tracker(request_text, "start_treatment_plan", loop=None))
     assert messages == []
