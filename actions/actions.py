@@ -9,6 +9,7 @@ from typing import Any, Callable, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import ACTION_LISTEN_NAME
 
 from actions.dispatch import say
 from actions.feedback_actions import send_rated_answer
@@ -47,7 +48,6 @@ except KnowledgeError as error:
     raise ImportError(f"The knowledge base is invalid: {error}") from error
 
 OUT_OF_SCOPE = "out_of_scope"
-ACTION_LISTEN = "action_listen"
 # "I'm an orthopaedic surgeon, you can be technical" says who they are and nothing more.
 SELF_DESCRIPTION_WORDS = 8
 PLAN_TOPICS = {"treatment", "procedure", "pain_management"}
@@ -408,7 +408,7 @@ class ActionAnswerBeforePlan(Action):
         if decision.unrelated or decision.out_of_scope:
             reply_to_question(dispatcher, tracker, kb, decision)
             # Ends the plan rule here: the next action is listening for the user's next message.
-            return [FollowupAction(ACTION_LISTEN)]
+            return [FollowupAction(ACTION_LISTEN_NAME)]
         return send_card(dispatcher, tracker, kb, decision.card, plan_follows=True) if decision.card else []
 
 

@@ -193,8 +193,9 @@ def decide_for_message(
 def with_told_condition(reading: Reading, decision: Decision) -> Decision:
     """``decision`` with the condition the message's sign points to (see Decision.told_condition),
     unless the message names a condition of its own or the decision declines."""
-    named = any(match.entity == "condition" for match in reading.named)
-    if not reading.sign or named or decision.out_of_scope or not (decision.card or decision.choices):
+    if not reading.sign or decision.out_of_scope or not (decision.card or decision.choices):
+        return decision
+    if any(match.entity == "condition" for match in reading.named):
         return decision
     return replace(decision, told_condition=reading.sign.points_to)
 
