@@ -11,7 +11,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import ACTION_LISTEN_NAME
 
-from actions.dispatch import say
+from actions.dispatch import say, say_as
 from actions.feedback_actions import send_rated_answer
 from actions.plan_actions import why_current_question
 from bme import answers
@@ -193,13 +193,20 @@ def offer_choices(
     dispatcher.utter_message(text=lead.text, buttons=buttons + [kb.buttons.help.dict()])
 
 
-def decline(dispatcher: CollectingDispatcher, kb: KnowledgeBase, subject: QuestionCard, choices: List[QuestionCard]):
+def decline(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    kb: KnowledgeBase,
+    subject: QuestionCard,
+    choices: List[QuestionCard],
+):
     """Say the subject is not covered; the covered questions that came close follow as choices
     (with the help button they bring)."""
+    text = answers.not_covered(kb, subject, tracker.get_slot("audience"))
     if not choices:
-        say(dispatcher, kb.messages["not_covered"], subject=subject.question)
+        say_as(dispatcher, kb.messages["not_covered"], text)
         return
-    dispatcher.utter_message(text=kb.messages["not_covered"].text.format(subject=subject.question))
+    dispatcher.utter_message(text=text)
     offer_choices(dispatcher, kb, choices, kb.messages["or_did_you_mean"])
 
 
@@ -267,7 +274,7 @@ def reply_by_decision(
     text = tracker.latest_message.get("text") or ""
     explicit = explicit_context(kb, tracker)
     if decision.out_of_scope and not decision.unsure:
-        decline(dispatcher, kb, decision.out_of_scope, [])
+        decline(dispatcher, tracker, kb, decision.out_of_scope, [])
         return []
     if decision.unrelated:
         say(dispatcher, kb.messages["out_of_scope"])
@@ -292,7 +299,7 @@ def reply_by_decision(
     unrelated = intent == OUT_OF_SCOPE and not (explicit.treatment or explicit.condition)
     cards_step_aside = topic_fits or unrelated
     if decision.out_of_scope and not topic_fits:
-        decline(dispatcher, kb, decision.out_of_scope, decision.choices)
+        decline(dispatcher, tracker, kb, decision.out_of_scope, decision.choices)
         return []
     if decision.card and not (decision.unsure and cards_step_aside):
         events = send_card(dispatcher, tracker, kb, decision.card)

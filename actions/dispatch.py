@@ -13,7 +13,11 @@ from bme.knowledge import Message
 
 def say(dispatcher: CollectingDispatcher, message: Message, **values: str) -> None:
     """Utter ``message`` with its buttons; ``values`` fill its {placeholders}."""
-    text = message.text.format(**values) if values else message.text
+    say_as(dispatcher, message, message.text.format(**values) if values else message.text)
+
+
+def say_as(dispatcher: CollectingDispatcher, message: Message, text: str) -> None:
+    """Utter ``text``, composed from ``message`` (bme/answers.py), with ``message``'s buttons."""
     dispatcher.utter_message(text=text, buttons=[button.dict() for button in message.buttons])
 
 

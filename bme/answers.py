@@ -279,3 +279,9 @@ def answer_card(kb: KnowledgeBase, card: QuestionCard, audience: Optional[str]) 
     lead = card.answer.professional if audience == PROFESSIONAL else card.answer.patient
     facts = [kb.facts[fact_id] for fact_id in card.facts]
     return compose(kb, facts, audience, f"**{card.question}**\n{lead}")
+
+
+def not_covered(kb: KnowledgeBase, subject: QuestionCard, audience: Optional[str]) -> str:
+    """The reply declining an out-of-scope card's subject; a patient is told who can help instead."""
+    text = kb.messages["not_covered"].text.format(subject=subject.question)
+    return text if audience == PROFESSIONAL else f"{text} {subject.ask_instead}"

@@ -281,6 +281,9 @@ class QuestionCard(StrictModel):
     facts: List[Text] = []
     offers_plan: bool = False  # a personal question: offer the guided plan with the answer
     out_of_scope: bool = False
+    # Out-of-scope cards only, and each has one: who can help with the subject, said to a patient
+    # after the subject is declined ("A podiatrist or your doctor can help with this.").
+    ask_instead: Optional[Text] = None
     # Out-of-scope cards only: words that name the subject ("gout", "sprained"). A question that
     # names it and none of the assistant's own subjects is declined however it is worded.
     named_by: List[Text] = []
@@ -315,6 +318,12 @@ class QuestionCard(StrictModel):
         if not out_of_scope and not (values.get("answer") and values.get("facts")):
             raise ValueError("an in-scope card needs an answer and at least one fact")
         return out_of_scope
+
+    @validator("ask_instead", always=True)
+    def ask_instead_when_out_of_scope(cls, ask_instead, values):
+        if bool(ask_instead) != bool(values.get("out_of_scope")):
+            raise ValueError("an out-of-scope card, and only one, says who can help instead (ask_instead)")
+        return ask_instead
 
     @validator("named_by", "named_by_patterns")
     def named_only_when_out_of_scope(cls, named_by, values):

@@ -65,9 +65,11 @@ def check_review_dates(kb: KnowledgeBase, report: Report, today: date, max_age_m
 
 
 def patient_texts(kb: KnowledgeBase) -> Dict[str, str]:
-    """Every text a patient or caregiver reads in an answer, by name."""
+    """Every text a patient or caregiver reads in an answer or a decline, by name."""
     texts = {f"fact {fact.id}": fact.patient for fact in kb.facts.values()}
     texts.update({f"caveat {fact.id}": fact.caveat.patient for fact in kb.facts.values() if fact.caveat})
+    declines = [card for card in kb.questions.values() if card.ask_instead]
+    texts.update({f"card {card.id} ask_instead": card.ask_instead for card in declines})
     return texts
 
 

@@ -96,10 +96,35 @@ def test_an_uncovered_subject_that_matches_best_is_declined_with_its_covered_riv
         question="knee replacement",
         asked_as=["new knee", "knee op", "joint replacement"],
         out_of_scope=True,
+        ask_instead="A knee specialist can help with this.",
     )
     knee_edema = made_up_card("knee_edema", "knee_edema_fact")
     decision = decide([CardMatch(knee_replacement, 0.50), CardMatch(knee_edema, 0.47)], follow_up=False)
     assert decision.out_of_scope is knee_replacement and decision.choices == [knee_edema]
+
+
+def test_a_card_out_of_scope_says_who_can_help_instead_and_only_such_a_card_does(kb):
+    with pytest.raises(ValueError, match="ask_instead"):
+        QuestionCard(id="gout_too", question="gout", asked_as=["a", "b", "c"], out_of_scope=True)
+    in_scope = made_up_card("knee_edema", "knee_edema_fact").dict()
+    with pytest.raises(ValueError, match="ask_instead"):
+        QuestionCard(**{**in_scope, "ask_instead": "A vet can help with this."})
+
+
+GOUT_QUESTION = "What foods should I avoid with gout?"
+
+
+def test_a_patient_told_a_subject_is_not_covered_is_told_who_can_help_with_it(kb):
+    """A decline is no dead end: the last sentence names who to ask, in plain words."""
+    text = text_of(reply(kb, GOUT_QUESTION))
+    assert says_not_covered(kb, text)
+    assert text.endswith(kb.questions["gout"].ask_instead)
+
+
+def test_a_clinician_told_a_subject_is_not_covered_is_not_sent_to_a_doctor(kb):
+    text = text_of(reply(kb, GOUT_QUESTION, slots={"audience": "professional"}))
+    assert says_not_covered(kb, text)
+    assert kb.questions["gout"].ask_instead not in text
 
 
 def test_a_declined_subject_is_said_first_and_the_close_covered_questions_follow(kb):
