@@ -277,7 +277,7 @@ def reply_by_decision(
         decline(dispatcher, tracker, kb, decision.out_of_scope, [])
         return []
     if decision.unrelated:
-        say(dispatcher, kb.messages["out_of_scope"])
+        say_as(dispatcher, kb.messages["out_of_scope"], answers.out_of_scope(kb, tracker.get_slot("audience")))
         return []
     intent = intent or latest_intent(tracker)
     # A bare statement such as "I have CNO" is answered as a treatment question.
@@ -328,7 +328,7 @@ def answer_question(
     audience_events = take_claimed_profession(dispatcher, tracker, kb)
     events = reply_to_question(dispatcher, tracker, kb, intent=intent)
     if events is None and intent == OUT_OF_SCOPE:
-        say(dispatcher, kb.messages["out_of_scope"])
+        say_as(dispatcher, kb.messages["out_of_scope"], answers.out_of_scope(kb, tracker.get_slot("audience")))
     elif events is None:
         offer_likely_topics(dispatcher, tracker, kb)
     return [*audience_events, *(events or [])]

@@ -282,6 +282,17 @@ def answer_card(kb: KnowledgeBase, card: QuestionCard, audience: Optional[str]) 
 
 
 def not_covered(kb: KnowledgeBase, subject: QuestionCard, audience: Optional[str]) -> str:
-    """The reply declining an out-of-scope card's subject; a patient is told who can help instead."""
-    text = kb.messages["not_covered"].text.format(subject=subject.question)
-    return text if audience == PROFESSIONAL else f"{text} {subject.ask_instead}"
+    """The reply declining an out-of-scope card's subject."""
+    return with_who_can_help(
+        kb.messages["not_covered"].text.format(subject=subject.question), subject.ask_instead, audience
+    )
+
+
+def out_of_scope(kb: KnowledgeBase, audience: Optional[str]) -> str:
+    """The reply to a message about nothing the assistant covers."""
+    return with_who_can_help(kb.messages["out_of_scope"].text, kb.messages["ask_elsewhere"].text, audience)
+
+
+def with_who_can_help(decline: str, who_can_help: str, audience: Optional[str]) -> str:
+    """A decline is no dead end for a patient: it ends with who can help instead."""
+    return decline if audience == PROFESSIONAL else f"{decline} {who_can_help}"

@@ -70,6 +70,7 @@ def patient_texts(kb: KnowledgeBase) -> Dict[str, str]:
     texts.update({f"caveat {fact.id}": fact.caveat.patient for fact in kb.facts.values() if fact.caveat})
     declines = [card for card in kb.questions.values() if card.ask_instead]
     texts.update({f"card {card.id} ask_instead": card.ask_instead for card in declines})
+    texts["message ask_elsewhere"] = kb.messages["ask_elsewhere"].text
     return texts
 
 

@@ -80,6 +80,11 @@ def says_not_covered(kb: KnowledgeBase, reply: str) -> bool:
     return reply.startswith(not_covered_opening(kb))
 
 
+def says_out_of_scope(kb: KnowledgeBase, reply: str) -> bool:
+    """The reply to a message about nothing the assistant covers (a patient's goes on with who can help)."""
+    return reply.startswith(kb.messages["out_of_scope"].text)
+
+
 def out_of_scope_texts(kb: KnowledgeBase) -> List[str]:
     return [kb.messages["out_of_scope"].text, not_covered_opening(kb)]
 

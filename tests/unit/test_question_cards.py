@@ -25,7 +25,7 @@ from bme.questions import (
 )
 from bme.retrieval import CardMatch
 from bme.vocabulary import matcher_for
-from tests.answers.scoring import says_not_covered
+from tests.answers.scoring import says_not_covered, says_out_of_scope
 
 MAX_PATIENT_GRADE = 7
 
@@ -125,6 +125,16 @@ def test_a_clinician_told_a_subject_is_not_covered_is_not_sent_to_a_doctor(kb):
     text = text_of(reply(kb, GOUT_QUESTION, slots={"audience": "professional"}))
     assert says_not_covered(kb, text)
     assert kb.questions["gout"].ask_instead not in text
+
+
+HAIR_LOSS_STORY = "I'm a 40-year-old swimmer and my hair has been falling out. Should I be worried?"
+
+
+@pytest.mark.parametrize("audience, told_who_can_help", [(None, True), ("caregiver", True), ("professional", False)])
+def test_a_message_about_nothing_covered_tells_a_patient_who_can_help(kb, audience, told_who_can_help):
+    text = text_of(reply(kb, HAIR_LOSS_STORY, slots={"audience": audience} if audience else None))
+    assert says_out_of_scope(kb, text)
+    assert text.endswith(kb.messages["ask_elsewhere"].text) == told_who_can_help
 
 
 def test_a_declined_subject_is_said_first_and_the_close_covered_questions_follow(kb):
@@ -767,7 +777,7 @@ FOOTBALL_STORY = (
 
 @pytest.mark.parametrize("story", [PREGNANCY_STORY, FOOTBALL_STORY])
 def test_a_story_naming_nothing_the_assistant_covers_gets_what_it_covers(kb, story):
-    assert text_of(reply(kb, story)) == kb.messages["out_of_scope"].text
+    assert says_out_of_scope(kb, text_of(reply(kb, story)))
 
 
 @pytest.mark.parametrize(
@@ -776,7 +786,7 @@ def test_a_story_naming_nothing_the_assistant_covers_gets_what_it_covers(kb, sto
 def test_a_question_naming_nothing_the_assistant_covers_needs_a_clear_card(kb, question):
     """It comes near "best way to help a bruised bone heal" or the pain-at-night card, but not near
     enough to answer without rivals."""
-    assert text_of(reply(kb, question)) == kb.messages["out_of_scope"].text
+    assert says_out_of_scope(kb, text_of(reply(kb, question)))
 
 
 # Patients' questions that name no subject, written for the subjectless-question rule, that got a
@@ -814,7 +824,7 @@ SUBJECTLESS_QUESTIONS = [
 @pytest.mark.parametrize("question", SUBJECTLESS_QUESTIONS)
 def test_a_question_on_the_subject_without_naming_it_is_answered(kb, question):
     text = text_of(reply(kb, question))
-    assert text != kb.messages["out_of_scope"].text
+    assert not says_out_of_scope(kb, text)
     assert not says_not_covered(kb, text)
 
 
@@ -830,7 +840,7 @@ def test_a_subject_the_story_itself_names_is_not_taken_for_one_discussed_before(
     tracker = Tracker("user-1", {"condition": "bone_tumour"}, latest, events, False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     reply_to_question(dispatcher, tracker, kb)
-    assert text_of(dispatcher.messages) == kb.messages["out_of_scope"].text
+    assert says_out_of_scope(kb, text_of(dispatcher.messages))
 
 
 # A runner's story telling bone pain that comes with running, naming no condition.
@@ -843,7 +853,7 @@ RUNNER_STORY = (
 def test_a_story_telling_a_sign_of_a_covered_condition_is_answered_on_it(kb):
     """Bone pain that builds with running points to a bone stress injury (knowledge/signs.yml)."""
     text = text_of(reply(kb, RUNNER_STORY))
-    assert text != kb.messages["out_of_scope"].text
+    assert not says_out_of_scope(kb, text)
     assert "stress fracture" in text.lower()
 
 
@@ -919,7 +929,7 @@ def test_thin_bones_told_with_the_spine_are_a_question_on_spine_fractures(kb):
         "I am 75 and my doctor says I have osteoporosis. I walk every day. Could my spine break, and what would I feel?"
     )
     text = text_of(reply(kb, story))
-    assert text != kb.messages["out_of_scope"].text
+    assert not says_out_of_scope(kb, text)
     assert "spine fracture" in text
 
 
@@ -959,7 +969,7 @@ KEPT_RUNNING_STORY = (
 )
 def test_a_story_telling_a_knock_that_bruised_a_bone_or_a_fracture_run_on_is_answered_on_it(kb, story, condition):
     text = text_of(reply(kb, story))
-    assert text != kb.messages["out_of_scope"].text
+    assert not says_out_of_scope(kb, text)
     assert condition in text.lower()
 
 
@@ -974,7 +984,7 @@ def test_pain_that_eases_with_running_or_is_not_sore_to_press_tells_no_runner_s_
 
 def test_a_fracture_from_a_fall_tells_no_runner_s_sign(kb):
     fall = KEPT_RUNNING_STORY.replace("My doctor thinks", "I fell on a trail and my doctor thinks")
-    assert text_of(reply(kb, fall)) == kb.messages["out_of_scope"].text
+    assert says_out_of_scope(kb, text_of(reply(kb, fall)))
 
 
 @pytest.mark.parametrize(
