@@ -875,6 +875,7 @@ class AskingWords(StrictModel):
     other_options: List[Text] = Field(min_items=1)
     said_of_the_body: List[Text] = Field(min_items=1)
     told_as_done: List[Text] = Field(min_items=1)
+    on_its_ground: List[Text] = Field(min_items=1)
     plan_request: PlanRequest
 
 

@@ -24,6 +24,7 @@ from bme.retrieval import (
     asks_a_question,
     question_spans,
     tells_a_story,
+    tells_then_asks,
 )
 from bme.vocabulary import (
     PhraseGroupDetector,
@@ -70,6 +71,7 @@ CASE_AUDIENCES = {"patient", "caregiver"}
 ASKS_FOR_OTHER_OPTIONS = re.compile(rf"\b{any_of(ASKING.other_options)}\b", re.I)
 SAID_OF_THE_BODY = re.compile(rf"\bit\s+(?:\w+\s+)?{any_of(ASKING.said_of_the_body)}\b", re.I)
 # The words before a treatment's name that tell it as done, at most three words away.
+ON_ITS_GROUND = re.compile(rf"\b{any_of(ASKING.on_its_ground)}\b", re.I)
 TOLD_AS_DONE = re.compile(rf"\b{any_of(ASKING.told_as_done)}\b(?:\W+\w+){{0,3}}\W*$", re.I)
 TOLD_AS_DONE_REACH = 60  # characters before the name
 PLAN_REQUEST = re.compile(
@@ -578,15 +580,26 @@ def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, d
     dancer's sesamoid), however closely its last line ("Is this really necessary?", "What should
     I do?") matches a card. A question must match well enough to be answered without rivals:
     "what's the best way to lose weight?" comes near "best way to help a bruised bone heal", and
-    a likely card is no answer to it. ``discussed``: the conversation already has a covered
+    a likely card is no answer to it. A short story, one sentence told and one asked, is about
+    something else when it is not on the assistant's ground (see on_its_ground): "I have a rash on
+    my arm. How long will it last?" matches a card well. ``discussed``: the conversation already has a covered
     subject, and a message after it ("it's been six weeks and I still limp", "can I drive?")
     goes on with it."""
-    return (
-        not discussed
-        and not reading.implied
-        and (tells_a_story(reading.text) or best < ANSWER_AT)
-        and asks_a_question(reading.text)
-        and not names_its_own_subject(kb, painkillers_left_out(kb, reading, reading.named))
+    if discussed or reading.implied or not asks_a_question(reading.text):
+        return False
+    if names_its_own_subject(kb, painkillers_left_out(kb, reading, reading.named)):
+        return False
+    if tells_a_story(reading.text) or best < ANSWER_AT:
+        return True
+    return tells_then_asks(reading.text) and not on_its_ground(kb, reading)
+
+
+def on_its_ground(kb: KnowledgeBase, reading: Reading) -> bool:
+    """A short story that names a body part, a painkiller, or a scan, pain or injury (see
+    knowledge/asking.yml on_its_ground): "My MRI came back. What does it mean?" asks the assistant
+    about its own subject, "My hair has been falling out. Is it serious?" about something else."""
+    return bool(
+        sites_named(reading.named) or names_its_own_subject(kb, reading.named) or ON_ITS_GROUND.search(reading.text)
     )
 
 

@@ -168,6 +168,12 @@ def tells_a_story(text: str) -> bool:
     return len(sentences(text)) >= STORY_SENTENCES
 
 
+def tells_then_asks(text: str) -> bool:
+    """A sentence that tells something, and one that asks: "My hair has been falling out. Is it serious?"."""
+    parts = sentences(text)
+    return any(asks(part) for part in parts) and not all(asks(part) for part in parts)
+
+
 def _readings(story: List[str], number: int) -> List[Tuple[str, float]]:
     """The question at ``number``, weighted 1, and, when it points back ("Is
     that true?"), the question with the sentence before it, which says what

@@ -789,6 +789,31 @@ def test_a_question_naming_nothing_the_assistant_covers_needs_a_clear_card(kb, q
     assert says_out_of_scope(kb, text_of(reply(kb, question)))
 
 
+@pytest.mark.parametrize(
+    "story",
+    [
+        "My hair has been falling out. Is it serious?",
+        "I have a headache. Should I be worried?",
+        "I have a rash on my arm. How long will it last?",
+    ],
+)
+def test_a_short_story_off_the_assistants_ground_gets_what_it_covers(kb, story):
+    """Each matched a card closely: the risks of marrow edema in a bone, or transient osteoporosis in pregnancy."""
+    assert says_out_of_scope(kb, text_of(reply(kb, story)))
+
+
+@pytest.mark.parametrize(
+    "story, card_id",
+    [
+        ("My MRI came back. What does it mean?", "what_is_bme"),
+        ("It still hurts after 6 weeks. Is that normal?", "how_long_to_heal"),
+        ("I have knee pain. What should I do?", "how_to_manage_pain"),
+    ],
+)
+def test_a_short_story_on_the_assistants_ground_gets_its_card(kb, story, card_id):
+    assert text_of(reply(kb, story)).startswith(f"**{kb.questions[card_id].question}**")
+
+
 # Patients' questions that name no subject, written for the subjectless-question rule, that got a
 # card before it and still do ("can I take a bath?", which got the ibuprofen card, is declined).
 SUBJECTLESS_QUESTIONS = [
