@@ -210,6 +210,10 @@ def decline(
     offer_choices(dispatcher, kb, choices, kb.messages["or_did_you_mean"])
 
 
+def say_out_of_scope(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> None:
+    say_as(dispatcher, kb.messages["out_of_scope"], answers.out_of_scope(kb, tracker.get_slot("audience")))
+
+
 def topic_answer(tracker: Tracker, kb: KnowledgeBase, topic: str) -> answers.Answer:
     explicit = explicit_context(kb, tracker)
     return answers.answer_question(kb, topic, explicit, carried_context(kb, tracker), tracker.get_slot("audience"))
@@ -277,7 +281,7 @@ def reply_by_decision(
         decline(dispatcher, tracker, kb, decision.out_of_scope, [])
         return []
     if decision.unrelated:
-        say_as(dispatcher, kb.messages["out_of_scope"], answers.out_of_scope(kb, tracker.get_slot("audience")))
+        say_out_of_scope(dispatcher, tracker, kb)
         return []
     intent = intent or latest_intent(tracker)
     # A bare statement such as "I have CNO" is answered as a treatment question.
@@ -328,7 +332,7 @@ def answer_question(
     audience_events = take_claimed_profession(dispatcher, tracker, kb)
     events = reply_to_question(dispatcher, tracker, kb, intent=intent)
     if events is None and intent == OUT_OF_SCOPE:
-        say_as(dispatcher, kb.messages["out_of_scope"], answers.out_of_scope(kb, tracker.get_slot("audience")))
+        say_out_of_scope(dispatcher, tracker, kb)
     elif events is None:
         offer_likely_topics(dispatcher, tracker, kb)
     return [*audience_events, *(events or [])]

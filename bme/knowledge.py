@@ -282,7 +282,7 @@ class QuestionCard(StrictModel):
     offers_plan: bool = False  # a personal question: offer the guided plan with the answer
     out_of_scope: bool = False
     # Out-of-scope cards only, and each has one: who can help with the subject, said to a patient
-    # after the subject is declined ("A podiatrist or your doctor can help with this.").
+    # after the subject is declined ("A foot specialist or your doctor can help with this.").
     ask_instead: Optional[Text] = None
     # Out-of-scope cards only: words that name the subject ("gout", "sprained"). A question that
     # names it and none of the assistant's own subjects is declined however it is worded.

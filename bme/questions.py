@@ -70,8 +70,8 @@ CASE_AUDIENCES = {"patient", "caregiver"}
 # another question (knowledge/asking.yml).
 ASKS_FOR_OTHER_OPTIONS = re.compile(rf"\b{any_of(ASKING.other_options)}\b", re.I)
 SAID_OF_THE_BODY = re.compile(rf"\bit\s+(?:\w+\s+)?{any_of(ASKING.said_of_the_body)}\b", re.I)
-# The words before a treatment's name that tell it as done, at most three words away.
 ON_ITS_GROUND = re.compile(rf"\b{any_of(ASKING.on_its_ground)}\b", re.I)
+# The words before a treatment's name that tell it as done, at most three words away.
 TOLD_AS_DONE = re.compile(rf"\b{any_of(ASKING.told_as_done)}\b(?:\W+\w+){{0,3}}\W*$", re.I)
 TOLD_AS_DONE_REACH = 60  # characters before the name
 PLAN_REQUEST = re.compile(
@@ -581,10 +581,10 @@ def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, d
     I do?") matches a card. A question must match well enough to be answered without rivals:
     "what's the best way to lose weight?" comes near "best way to help a bruised bone heal", and
     a likely card is no answer to it. A short story, one sentence told and one asked, is about
-    something else when it is not on the assistant's ground (see on_its_ground): "I have a rash on
-    my arm. How long will it last?" matches a card well. ``discussed``: the conversation already has a covered
-    subject, and a message after it ("it's been six weeks and I still limp", "can I drive?")
-    goes on with it."""
+    something else when it is not on the assistant's ground (see on_its_ground), however well "I
+    have a rash on my arm. How long will it last?" matches a card. ``discussed``: the conversation
+    already has a covered subject, and a message after it ("it's been six weeks and I still limp",
+    "can I drive?") goes on with it."""
     if discussed or reading.implied or not asks_a_question(reading.text):
         return False
     if names_its_own_subject(kb, painkillers_left_out(kb, reading, reading.named)):
