@@ -15,7 +15,7 @@ from actions.dispatch import say, say_as
 from actions.feedback_actions import send_rated_answer
 from actions.plan_actions import why_current_question
 from bme import answers
-from bme.knowledge import KnowledgeBase, KnowledgeError, Message, QuestionCard, knowledge_base
+from bme.knowledge import KnowledgeBase, KnowledgeError, Message, QuestionCard, RedFlag, knowledge_base
 from bme.language import written_in_english
 from bme.questions import (
     Decision,
@@ -485,12 +485,7 @@ class ActionRedFlag(Action):
             claimed = newly_claimed_profession(kb, tracker)
             dispatcher.utter_message(text=answers.red_flag_message(kb, flag, claimed or tracker.get_slot("audience")))
             audience_events = take_audience(dispatcher, tracker, kb, claimed) if claimed else []
-            # A story's warning sign may be past or already in hand ("she received an emergency
-            # injection... could this be cement leakage?"): the urgent message leads, and a card that
-            # answers what the story asks follows it. A short message, or a story asking only "What
-            # should I do?", is about the sign alone: the urgent message is the answer.
-            answered = flag.answered_after and tells_a_story(text) and question_spans(text)
-            decision = card_decision(tracker, kb) if answered else None
+            decision = answer_after_red_flag(tracker, kb, flag, text)
             if decision and decision.card:
                 say(dispatcher, kb.messages["answer_after_red_flag"])
                 return [
@@ -512,6 +507,18 @@ class ActionRedFlag(Action):
         audience_events = take_claimed_profession(dispatcher, tracker, kb)
         say(dispatcher, kb.messages["continue_after_red_flag"])
         return audience_events
+
+
+def answer_after_red_flag(tracker: Tracker, kb: KnowledgeBase, flag: RedFlag, text: str) -> Optional[Decision]:
+    """A story's warning sign may be past or already in hand ("she received an emergency
+    injection... could this be cement leakage?"): after the urgent message, the card on the sign
+    (``answered_by``), or one that answers what the story asks. A short message, or a story asking
+    only "What should I do?", is about the sign alone: the urgent message is the answer."""
+    if not (flag.answered_after and tells_a_story(text)):
+        return None
+    if flag.answered_by:
+        return Decision(card=kb.questions[flag.answered_by])
+    return card_decision(tracker, kb) if question_spans(text) else None
 
 
 def asks_something(text: str) -> bool:

@@ -419,6 +419,10 @@ class RedFlag(PhraseGroups):
     # the answer could undercut it: asked after black stools on naproxen, "should I keep taking
     # it?" would get "usually yes, for a short time" from the painkiller card.
     answered_after: bool = True
+    # The card on the sign itself (a question id), which answers a story telling it, whatever else
+    # the story asks or when it asks nothing: a thigh ache after years on alendronate gets the card
+    # on bone medicines and thigh fractures, not the one on whether they work for marrow edema.
+    answered_by: Optional[Text] = None
 
 
 class Sign(PhraseGroups):
@@ -799,6 +803,11 @@ def load_knowledge_base(directory: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
         for ref in flag.references:
             if ref not in references:
                 raise KnowledgeError(f"{path}: entry '{flag.id}': field 'references': unknown reference id {ref!r}")
+        if flag.answered_by and (_not_answered(questions, flag.answered_by) or not flag.answered_after):
+            raise KnowledgeError(
+                f"{path}: entry '{flag.id}': field 'answered_by': {flag.answered_by!r} is no answered card, "
+                "or the flag is not answered after"
+            )
     for path, sign in sign_items:
         if sign.points_to not in vocabulary.get("condition", {}):
             raise KnowledgeError(

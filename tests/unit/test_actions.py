@@ -352,6 +352,23 @@ def test_a_story_with_a_red_flag_the_phrase_rule_names_gets_the_urgent_message_t
     assert kb.questions["cement_leakage"].answer.patient in replies[1]
 
 
+@pytest.mark.parametrize(
+    "story",
+    [
+        # It asks whether to stop: the ranking preferred the card on whether the drugs work for marrow edema.
+        "I'm a carer. My mother has been on alendronate for seven years. She now has a dull ache in her thigh. "
+        "Should she stop it?",
+        # It asks nothing.
+        "I began taking Actonel in 2004. In 2010 I began to have pain in my left thigh every step I took. "
+        "An X-ray showed a hairline fracture in my femur. My doctor has said I shouldn't take Actonel now.",
+    ],
+)
+def test_a_story_of_a_thigh_ache_on_a_bone_drug_gets_the_urgent_message_then_the_card_on_it(kb, story):
+    replies = replies_after_the_urgent_message(kb, story, "atypical_femoral_fracture")
+    assert replies[0] == kb.messages["answer_after_red_flag"].text
+    assert kb.questions["bisphosphonate_thigh_fracture"].answer.patient in replies[1]
+
+
 def test_a_story_of_bleeding_on_a_painkiller_gets_the_urgent_message_and_no_painkiller_card(kb):
     story = (
         "I have been taking naproxen for my hip bone marrow edema for six weeks. "

@@ -278,6 +278,23 @@ def test_red_flag_with_unknown_reference(kb_copy):
 
 
 @pytest.mark.parametrize(
+    "changes",
+    [
+        {"answered_by": "gout"},  # a card that answers nothing
+        {"answered_by": "bisphosphonate_thigh_fracture", "answered_after": False},  # an answer never given
+    ],
+)
+def test_red_flag_answered_by_a_card_it_cannot_give(kb_copy, changes):
+    path = kb_copy / "red_flags.yml"
+    data = yaml.safe_load(path.read_text())
+    data["red_flags"][0].update(changes)
+    path.write_text(yaml.safe_dump(data))
+    flag = data["red_flags"][0]["id"]
+    with pytest.raises(KnowledgeError, match=rf"red_flags\.yml: entry '{flag}': field 'answered_by'"):
+        load_knowledge_base(kb_copy)
+
+
+@pytest.mark.parametrize(
     "field, value",
     [("points_to", "ghost"), ("answered_by", "gout")],  # an unknown condition; a card that answers nothing
 )
