@@ -111,6 +111,26 @@ def test_a_card_out_of_scope_says_who_can_help_instead_and_only_such_a_card_does
         QuestionCard(**{**in_scope, "ask_instead": "A vet can help with this."})
 
 
+@pytest.mark.parametrize(
+    "story, declined",
+    [
+        (
+            "My son is applying to a service academy. He has had stress fractures from running 50 miles a week. "
+            "He now wears orthotics and runs again. Does he need a waiver for the stress fractures?",
+            True,
+        ),
+        # The same story, asking about the fractures: a covered question.
+        (
+            "My son is applying to a service academy. He has had stress fractures from running 50 miles a week. "
+            "He now wears orthotics and runs again. Will the stress fractures come back?",
+            False,
+        ),
+    ],
+)
+def test_a_question_on_a_medical_waiver_is_declined_even_with_a_stress_fracture_in_the_story(kb, story, declined):
+    assert declines_as(kb, text_of(reply(kb, story)), "medical_waivers") == declined
+
+
 GOUT_QUESTION = "What foods should I avoid with gout?"
 
 
