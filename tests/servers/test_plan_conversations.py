@@ -5,6 +5,7 @@ import re
 import pytest
 
 from bme.knowledge import knowledge_base
+from tests.answers.scoring import says_out_of_scope
 
 KB = knowledge_base()
 QUESTIONS = KB.plan.questions
@@ -40,7 +41,8 @@ def test_a_story_about_something_else_asking_what_to_do_starts_no_plan(chat):
     replies = texts(
         chat("I'm a 36-year-old cyclist and my hair keeps falling out. Please tell me what action I should take.")
     )
-    assert replies == [KB.messages["out_of_scope"].text]
+    [reply] = replies
+    assert says_out_of_scope(KB, reply)
     chat("can you make me a treatment plan")
     assert asked(chat("yes"), "etiology")
 
