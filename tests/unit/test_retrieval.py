@@ -1,17 +1,20 @@
 """Matching messages to question cards: stories, typos, lay words, confidence."""
 
+import numpy as np
 import pytest
 
 from bme.knowledge import QuestionCard
 from bme.meaning import sentence_encoder
 from bme.questions import OFFER_AT
 from bme.retrieval import (
+    NEAR_TIE,
     POINTING_BACK,
     SENTENCES_READ,
     QuestionIndex,
     asks_a_question,
     content_words,
     is_question,
+    near_ties_by_meaning,
     read_sentences,
     sentences,
 )
@@ -231,3 +234,23 @@ def test_a_long_story_is_read_from_its_last_sentences():
     story = " ".join(f"Day {day} of my story." for day in range(100)) + " Can I run again?"
     read = read_sentences(story)
     assert len(read) == SENTENCES_READ and read[-1] == "Can I run again?"
+
+
+def test_a_near_tie_goes_to_the_meaning_view():
+    scores = np.array([0.40, 0.50, 0.50 - NEAR_TIE / 2, 0.30])
+    meaning = np.array([0.9, 0.2, 0.6, 0.9])
+    assert near_ties_by_meaning(scores, meaning).tolist() == [2, 1, 0, 3]
+
+
+def test_a_clear_lead_keeps_its_place_whatever_the_meaning_view_says():
+    scores = np.array([0.50, 0.50 - 2 * NEAR_TIE])
+    meaning = np.array([0.1, 0.9])
+    assert near_ties_by_meaning(scores, meaning).tolist() == [0, 1]
+
+
+def test_a_run_of_near_ties_is_ordered_as_one():
+    """Each gap under NEAR_TIE chains the run, even when its ends are further apart."""
+    step = NEAR_TIE * 0.75
+    scores = np.array([0.5, 0.5 - step, 0.5 - 2 * step])
+    meaning = np.array([0.1, 0.2, 0.3])
+    assert near_ties_by_meaning(scores, meaning).tolist() == [2, 1, 0]
