@@ -897,6 +897,19 @@ def asking_words(path: Path = KNOWLEDGE_DIR / "asking.yml") -> AskingWords:
         raise KnowledgeError(f"{path}: {error}") from None
 
 
+class SpeltRight(StrictModel):
+    """Medical words that are no misspelling of a vocabulary word (knowledge/spelling.yml)."""
+
+    words: List[constr(regex=r"^[a-z]+$")] = Field(min_items=1)
+
+
+def words_spelt_right(path: Path = KNOWLEDGE_DIR / "spelling.yml") -> List[str]:
+    try:
+        return SpeltRight(**_read_yaml(path)).words
+    except ValidationError as error:
+        raise KnowledgeError(f"{path}: {error}") from None
+
+
 @lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
     """The project's knowledge base, loaded once per process."""

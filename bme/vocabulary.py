@@ -31,6 +31,7 @@ from bme.knowledge import (
     VocabularyEntry,
     spelled_out,
     token_patterns,
+    words_spelt_right,
 )
 
 
@@ -281,8 +282,11 @@ def canonical_word(entity: str, value: str) -> str:
 
 @lru_cache(maxsize=1)
 def english() -> SpellChecker:
-    """An English word list (pyspellchecker's): a word on it is no misspelling of a medical term."""
-    return SpellChecker()
+    """An English word list (pyspellchecker's) with the medical words it lacks that lie close to
+    a vocabulary word (knowledge/spelling.yml): a word on it is no misspelling of a medical term."""
+    checker = SpellChecker()
+    checker.word_frequency.load_words(words_spelt_right())
+    return checker
 
 
 def denied(text: str, start: int) -> bool:

@@ -6,7 +6,14 @@ import shutil
 import pytest
 import yaml
 
-from bme.knowledge import KNOWLEDGE_DIR, SEED_SECTIONS, KnowledgeError, asking_words, load_knowledge_base
+from bme.knowledge import (
+    KNOWLEDGE_DIR,
+    SEED_SECTIONS,
+    KnowledgeError,
+    asking_words,
+    load_knowledge_base,
+    words_spelt_right,
+)
 
 SEED = "seed/bone-marrow-edema-treatment.txt"
 # How each seed section is titled in the clinical summary.
@@ -382,3 +389,11 @@ def test_the_words_of_asking_must_be_complete(tmp_path):
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(KnowledgeError, match=r"(?s)asking.yml.*asked_for"):
         asking_words(path)
+
+
+def test_a_word_spelt_right_is_one_lowercase_word(tmp_path):
+    """A phrase or a capital in spelling.yml would never match a token: the load names it."""
+    path = tmp_path / "spelling.yml"
+    path.write_text("words: [hemarthrosis, Tibialis posterior]\n")
+    with pytest.raises(KnowledgeError, match=r"(?s)spelling.yml.*words"):
+        words_spelt_right(path)

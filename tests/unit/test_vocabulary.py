@@ -226,6 +226,19 @@ def test_english_words_are_not_taken_for_misspelt_terms(matcher):
     assert matcher.find("I was talking while wearing my shoes, sitting and putting things away") == []
 
 
+@pytest.mark.parametrize(
+    "text, entity, not_named",
+    [
+        ("Minimal joint effusion versus hemarthrosis.", "condition", "osteoarthritis"),
+        ("The report says spondylosis at L4-L5.", "condition", "spondylolysis"),
+        ("Pain along the tibialis posterior tendon.", "body_site", "shin"),
+    ],
+)
+def test_medical_words_the_english_list_lacks_are_read_as_written(matcher, text, entity, not_named):
+    """Words on knowledge/spelling.yml are no misspelling of the vocabulary word closest to them."""
+    assert not_named not in matcher.values(text, entity)
+
+
 def test_a_site_named_inside_a_longer_term_is_still_a_site(matcher):
     """ "A compression fracture in my spine" is one term, a spinal fracture, and still names the
     spine: the plan learns the site from it. The NLU entities keep one term per word."""
