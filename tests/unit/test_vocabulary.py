@@ -60,6 +60,8 @@ def detector(kb):
         ("The words were edema in the middle cuneiform.", "finding", "bone_marrow_edema"),
         ("The white areas show fluid within and around the bones.", "finding", "bone_marrow_edema"),
         ("He said there is fluid in the bone.", "finding", "bone_marrow_edema"),
+        ("The MRI showed edema in my heel bone.", "finding", "bone_marrow_edema"),
+        ("There is swelling in the left shin bone.", "finding", "bone_marrow_edema"),
         ("The scan shows some bone swelling.", "finding", "bone_marrow_edema"),
         ("The report says stress-related changes in the second metatarsal.", "condition", "stress_fracture"),
         ("My father has a rocker bottom foot.", "condition", "charcot"),
