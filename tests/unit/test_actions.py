@@ -303,8 +303,8 @@ def test_a_story_only_the_classifier_found_urgent_names_the_warning_signs_then_a
     "asked, heading", [("ask_prognosis", "How long recovery takes"), ("ask_treatment", "Treatment options")]
 )
 def test_a_story_only_the_classifier_found_urgent_is_answered_as_the_intent_ranked_next(kb, asked, heading):
-    # A story whose cards are unsure (a card with rivals), so the intent ranked next answers it.
-    story = "I have a stress fracture. It hurts a lot and I can't put weight on it since yesterday. Thoughts?"
+    # A story whose cards are unsure (only choices, close together), so the intent ranked next answers it.
+    story = "I have a stress fracture. It hurts a lot and I can't put weight on it since yesterday. Any thoughts?"
     ranking = [("report_red_flag", 0.6), (asked, 0.3), ("ask_definition", 0.1)]
     tracker = make_tracker(story, "report_red_flag", entities=[("condition", "stress_fracture")], ranking=ranking)
     messages, _ = run(ActionRedFlag(), tracker)
