@@ -1098,6 +1098,25 @@ def test_bone_marrow_edema_after_an_injury_is_a_bone_bruise(kb, telling):
     assert read_message(kb, running).sign.points_to == "bone_bruise"
 
 
+def test_hip_edema_soon_after_a_birth_is_transient_osteoporosis_in_pregnancy(kb):
+    """The MRI names only the edema; hip pain weeks after the birth says which condition it is."""
+    story = (
+        "My wife had her baby 3 weeks ago and now can barely walk because of hip pain. The MRI says "
+        "bone marrow edema in the femoral head. What is going on?"
+    )
+    assert decide_for_message(kb, story).card is kb.questions["toh_in_pregnancy"]
+    after_a_fall = story.replace("had her baby 3 weeks ago", "fell 3 weeks ago")
+    assert decide_for_message(kb, after_a_fall).card is not kb.questions["toh_in_pregnancy"]
+
+
+def test_a_parent_asking_whether_crmo_is_cancer_gets_the_answer_on_crmo(kb):
+    """Not the card on marrow edema in general, which says nothing of a child's CRMO."""
+    story = "My daughter has CRMO. Is it the same as cancer? Will she grow out of it?"
+    text = text_of(reply(kb, story))
+    assert text.startswith(f"**{kb.questions['crmo_not_cancer'].question}**")
+    assert "It is not cancer." in text
+
+
 def test_bone_marrow_edema_after_a_fall_in_the_spine_tells_no_bone_bruise(kb):
     """In the spine, edema after a fall is how a fresh compression fracture shows."""
     story = "My mother fell last week. The MRI shows bone marrow edema in the L1 vertebra. What happens now?"
