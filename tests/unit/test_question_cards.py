@@ -1098,6 +1098,12 @@ def test_bone_marrow_edema_after_an_injury_is_a_bone_bruise(kb, telling):
     assert read_message(kb, running).sign.points_to == "bone_bruise"
 
 
+def test_a_card_on_the_condition_a_sign_tells_comes_before_the_general_one(kb):
+    """Edema after a twist is a bone bruise: "How is it treated?" asks how a bone bruise is."""
+    story = "I twisted my knee skiing. The MRI shows bone marrow edema in the tibia. How is it treated?"
+    assert decide_for_message(kb, story).card is kb.questions["bone_bruise_treatment"]
+
+
 def test_hip_edema_soon_after_a_birth_is_transient_osteoporosis_in_pregnancy(kb):
     """The MRI names only the edema; hip pain weeks after the birth says which condition it is."""
     story = (
