@@ -274,15 +274,14 @@ def named_condition_first(kb: KnowledgeBase, ranked: Sequence[CardMatch], condit
     """The matches with a card on one of ``conditions`` (those the message names, else the one its
     sign reads from a named finding, else the one it goes on with) first, when the best card is on
     none of them and that card is within CONDITION_REACH (a message naming a treatment has its
-    cards chosen by it, see about): "my
-    child has spondylolysis, what treatment works best?" asks about spondylolysis, not about the
-    evidence for bone marrow edema treatments in general. Measured on the card decision of every
-    split: reach 0.15 or 0.20 won one question (0.10 none); reading a card's conditions from its
-    wordings alone won one more, but took "will transient osteoporosis come back?" from the
-    recurrence card. End to end it won v2603 and lost v802, a story whose unsure card the intent's
-    topic had answered. A sign's condition read from a finding (bone marrow edema after a twist is
-    a bone bruise) won v4019 and lost none; from any sign, it also took an injury with a normal
-    X-ray from the X-ray card."""
+    cards chosen by it, see about): "my child has spondylolysis, what treatment works best?" asks
+    about spondylolysis, not about the evidence for bone marrow edema treatments in general.
+    Measured on the card decision of every split: reach 0.15 or 0.20 won one question (0.10 none);
+    reading a card's conditions from its wordings alone won one more, but took "will transient
+    osteoporosis come back?" from the recurrence card. End to end it won v2603 and lost v802, a
+    story whose unsure card the intent's topic had answered. A sign's condition read from a
+    finding (bone marrow edema after a twist is a bone bruise) won v4019 and lost none; from any
+    sign, it also took an injury with a normal X-ray from the X-ray card."""
     if not ranked or not conditions or ranked[0].card.out_of_scope or conditions_of(kb, ranked[0].card) & conditions:
         return list(ranked)
     for match in ranked[1:]:
