@@ -32,6 +32,7 @@ from bme.vocabulary import (
     VocabularyMatcher,
     canonical_word,
     matcher_for,
+    reports_normal_marrow,
     sign_detector_for,
     words_before,
 )
@@ -413,10 +414,14 @@ def uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionC
     if outranking:
         return outranking[0]
     # A subject named in words says what the message is about more closely than one told by
-    # phrases together: osteopenia care, not the broken hip it fears.
-    if reading.uncovered and not (
-        names_its_own_subject(kb, painkillers_left_out(kb, reading, asked_about(kb, reading.text, reading.named)))
-        or tells_a_mistaken_sign(reading)
+    # phrases together: osteopenia care, not the broken hip it fears. A report that calls the
+    # marrow normal rules out the stress fracture suspected before the MRI.
+    if reading.uncovered and (
+        reports_normal_marrow(reading.text)
+        or not (
+            names_its_own_subject(kb, painkillers_left_out(kb, reading, asked_about(kb, reading.text, reading.named)))
+            or tells_a_mistaken_sign(reading)
+        )
     ):
         return reading.uncovered[0]
     return told_uncovered_subject(kb, reading)

@@ -71,6 +71,8 @@ NORMAL_AFTER_TERM = re.compile(
     r"\s+(?:normal|unremarkable|negative|preserved|within normal limits)\b",
     re.IGNORECASE,
 )
+# The bone's marrow, in a report that calls it normal (see NORMAL_AFTER_TERM).
+MARROW = re.compile(r"\bmarrow\b", re.IGNORECASE)
 # "no stress fracture or stress reaction": a term listed after a denied one is denied too.
 LISTED_AFTER = re.compile(r"^\s*(?:,|or|nor)\s+(?:a\s+|an\s+|any\s+)?$", re.IGNORECASE)
 DENIABLE = ("condition", "finding")
@@ -294,6 +296,12 @@ def denied(text: str, start: int) -> bool:
     apostrophes straight). Only the last NEGATION_REACH characters can hold a negation and the five
     words after it: a long story is not searched again from its start for every term."""
     return bool(NEGATED_TERM.search(words_before(text, start, NEGATION_REACH)))
+
+
+def reports_normal_marrow(text: str) -> bool:
+    """Whether a report in ``text`` calls the marrow normal ("Marrow signal is normal"): then the
+    MRI showed none of the marrow findings the assistant covers, whatever was suspected before it."""
+    return any(NORMAL_AFTER_TERM.match(text[marrow.end() :]) for marrow in MARROW.finditer(text))
 
 
 def words_before(text: str, end: int, reach: int) -> str:

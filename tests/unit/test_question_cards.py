@@ -1043,6 +1043,15 @@ def test_a_bruised_or_torn_muscle_is_declined(kb, story):
     assert declines_as(kb, text_of(reply(kb, story)), "muscle_injury")
 
 
+def test_a_report_of_normal_marrow_rules_out_the_stress_fracture_suspected_before_it(kb):
+    story = (
+        "My doctor suspected a stress fracture in my foot and sent me for an MRI. The report says "
+        "mild muscular edema, likely a muscular strain. Marrow signal is normal. Should I keep the boot on?"
+    )
+    assert declines_as(kb, text_of(reply(kb, story)), "muscle_injury")
+    assert not says_out_of_scope(kb, text_of(reply(kb, story.replace("Marrow signal is normal. ", ""))))
+
+
 def test_a_sign_makes_a_story_the_assistants_own_unless_it_names_a_subject_not_covered(kb):
     """Out-of-scope cards may not decline a story whose sign points to a covered condition, unless
     the story also names an uncovered subject (shin splints)."""

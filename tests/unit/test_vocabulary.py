@@ -12,6 +12,7 @@ from bme.vocabulary import (
     canonical_value,
     matcher_for,
     red_flag_detector_for,
+    reports_normal_marrow,
     sign_detector_for,
     words_before,
 )
@@ -170,6 +171,19 @@ def test_words_before_start_at_a_word(end, reach, words):
 )
 def test_a_finding_the_report_calls_normal_is_not_named(matcher, text):
     assert matcher.values(text, "finding") == []
+
+
+@pytest.mark.parametrize(
+    "text, normal",
+    [
+        ("No fracture. Marrow signal is normal.", True),
+        ("The bone marrow signal intensity is preserved.", True),
+        ("There is bone marrow edema in the talus.", False),
+        ("Is the marrow normal after a stress fracture?", False),
+    ],
+)
+def test_a_report_calling_the_marrow_normal_is_told_apart(text, normal):
+    assert reports_normal_marrow(text) is normal
 
 
 def test_a_normal_xray_is_still_named_as_one(matcher):
