@@ -349,11 +349,18 @@ class ActionHelp(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
-        text = tracker.latest_message.get("text") or ""
-        if asks_a_question(text) and names_its_own_subject(kb, matcher_for(kb).find(text)):
+        if asks_its_own_question(kb, tracker):
             return answer_question(dispatcher, tracker, kb, intent=topic_intent(kb, tracker))
         say(dispatcher, kb.messages["help_menu"])
         return []
+
+
+def asks_its_own_question(kb: KnowledgeBase, tracker: Tracker) -> bool:
+    """A question naming a subject the assistant covers: the classifier's guess of a request for
+    help or for sources was wrong ("how do I know I have Charcot foot?", "I read in the paper that
+    Fosamax causes fractures. Should I stop it?")."""
+    text = tracker.latest_message.get("text") or ""
+    return asks_a_question(text) and names_its_own_subject(kb, matcher_for(kb).find(text))
 
 
 def topic_intent(kb: KnowledgeBase, tracker: Tracker) -> Optional[str]:
@@ -371,7 +378,14 @@ class ActionListSources(Action):
         return "action_list_sources"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
-        dispatcher.utter_message(text=answers.list_sources(knowledge_base(), tracker.get_slot("last_references") or []))
+        kb = knowledge_base()
+        references = tracker.get_slot("last_references") or []
+        # "Which study says that about vertebroplasty?" asks for the last answer's sources; a story
+        # or a first question is the classifier's wrong guess.
+        story = tells_a_story(tracker.latest_message.get("text") or "")
+        if (story or not references) and asks_its_own_question(kb, tracker):
+            return answer_question(dispatcher, tracker, kb, intent=topic_intent(kb, tracker))
+        dispatcher.utter_message(text=answers.list_sources(kb, references))
         return []
 
 

@@ -160,6 +160,31 @@ def test_sources_after_an_answer(kb):
     assert kb.references[refs[0]].citation in messages[0]["text"]
 
 
+FOSAMAX_STORY = (
+    "I have osteoporosis and have been taking Fosamax for 3 years. I read in the paper that this drug can "
+    "cause fractures. Should I stop taking it?"
+)
+
+
+@pytest.mark.parametrize("slots", [{}, {"last_references": ["hipint2011_hbot"]}])
+def test_a_story_taken_for_a_request_for_sources_is_answered(kb, slots):
+    tracker = make_tracker(FOSAMAX_STORY, "ask_sources", [("treatment", "bisphosphonates")], slots=slots)
+    messages, _ = run(ActionListSources(), tracker)
+    assert messages[0]["text"].startswith("**") and "thigh" in messages[0]["text"]
+
+
+def test_a_request_for_the_sources_on_a_subject_lists_the_last_answer_s(kb):
+    refs = ["hipint2011_hbot"]
+    tracker = make_tracker(
+        "which study says that about vertebroplasty?",
+        "ask_sources",
+        [("treatment", "vertebroplasty")],
+        slots={"last_references": refs},
+    )
+    messages, _ = run(ActionListSources(), tracker)
+    assert kb.references[refs[0]].citation in messages[0]["text"]
+
+
 def test_why_explains_the_last_answer(kb):
     _, events = run(
         ActionAnswerQuestion(), make_tracker("vertebroplasty?", "ask_procedure", [("treatment", "vertebroplasty")])
