@@ -450,6 +450,8 @@ def test_red_flags_are_recognised(detector, text, category):
         "My foot is aching though I do calf stretches and calf-raises. Would a walking boot help?",
         "I use heating packs and hot packs on my back and I am on crutches to take pressure off my leg.",
         "I tend to get ankle swelling on hot days.",
+        # Chemotherapy turned down tells no weak immunity.
+        "Her cancer has spread to her bones. She decided against chemo. What helps the bone pain?",
         "",
     ],
 )
@@ -463,6 +465,7 @@ def test_ordinary_messages_are_not_red_flags(detector, text):
         ("I'm on crutches and do calf raises, and now my calf is sore and red.", "deep_vein_thrombosis"),
         ("My ACL is such a weak spot, and now both my legs are weak and I can't pee.", "spinal_cord_compression"),
         ("I use hot packs, but today my knee is hot and swollen.", "hot_swollen_joint"),
+        ("I had no chemo, but since my transplant my bones hurt.", "infection"),
     ],
 )
 def test_a_warning_sign_told_beside_a_phrase_that_holds_its_words_still_counts(detector, text, category):
