@@ -447,6 +447,9 @@ SELF_DESCRIPTION = re.compile(
 HERE_AFTER = re.compile(r"^\s*here\b", re.IGNORECASE)
 OPENS_A_SENTENCE = re.compile(r"(?:^|[.!?]\s*|\b(?:hi|hello|hey)\b[,!.]?\s*)(?:an?\s+)?$", re.IGNORECASE)
 PROFESSIONAL = "professional"
+# "I'm a professional dancer" names another trade: the bare word claims a health profession only
+# when no other word follows it in the clause ("I'm a professional, so give me the details").
+TRADE_AFTER = re.compile(r"^\s+(?!(?:and|here|who|with|in|at|asking|working|so|but|too|myself)\b)[a-z]", re.IGNORECASE)
 
 
 def claimed_audience(kb: KnowledgeBase, text: str) -> Optional[str]:
@@ -454,6 +457,8 @@ def claimed_audience(kb: KnowledgeBase, text: str) -> Optional[str]:
     counts only when the user describes themself with it."""
     for match in matcher_for(kb).find(text):
         if match.entity != "audience":
+            continue
+        if match.text.lower() == PROFESSIONAL and TRADE_AFTER.match(text[match.end :]):
             continue
         before = _normalise_apostrophes(text[: match.start])
         introduced = OPENS_A_SENTENCE.search(before) and HERE_AFTER.match(text[match.end :])

@@ -64,6 +64,8 @@ def test_greet_asks_who_is_chatting_until_known(kb):
         ("I am a sports medicine resident", "sports medicine resident", "professional"),
         ("Physician here.", "Physician", "professional"),
         ("Hi, physio here", "physio", "professional"),
+        ("I'm a medical professional", "medical professional", "professional"),
+        ("I'm a professional, so give me the details", "professional", "professional"),
         ("asking for my mum", "my mum", "caregiver"),
         ('/set_audience{"audience": "professional"}', "professional", "professional"),  # the button
     ],
@@ -81,6 +83,7 @@ def test_set_audience(kb, text, value, expected):
         "my knee surgeon said the MRI shows bone marrow edema, what does that mean?",
         "As soon as the doctor told me I had a sacral stress fracture, I looked it up",
         "The doctor here told me to rest my foot for six weeks",
+        "I'm a professional dancer with a stress fracture in my foot. When can I dance again?",
     ],
 )
 def test_a_patient_quoting_their_surgeon_stays_a_patient(kb, text):
