@@ -603,6 +603,8 @@ def test_red_flag_rule_agrees_with_the_training_data(detector):
         # "back" alone also means "getting back into training".
         ("With osteoporosis in the family, I am getting back into training slowly.", None),
         ("She is 30 weeks pregnant and a scan found osteoporosis in her hip.", "thin_bones_in_pregnancy"),
+        # Osteoporosis feared for later is bone health in general.
+        ("Can breastfeeding for a year cause osteoporosis later?", None),
         ("My wife had a baby 3 weeks ago and now can't walk because of hip pain.", "hip_pain_in_pregnancy"),
         # Pelvic girdle pain of pregnancy is declined, not read as the hip's transient osteoporosis.
         ("I'm pregnant and my hip and pubic bone hurt when I walk.", None),
