@@ -25,6 +25,7 @@ from bme.questions import (
     decide_for_message,
     is_follow_up,
     names_its_own_subject,
+    points_back_at_a_treatment,
     prepare,
     read_message,
     told_only_in_the_story,
@@ -236,11 +237,11 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     card = chosen_card(kb, tracker)
     if card:
         return Decision(card=card)
-    # "What are its side effects?" points back at the treatment discussed. "Will it come back?"
-    # after "is it cancer?" is about the edema, not the cancer it asked about: a carried
+    # "What are its side effects?" points back at the treatment discussed before it. "Will it come
+    # back?" after "is it cancer?" is about the edema, not the cancer it asked about: a carried
     # condition is no subject to point back at, so the question's card answers.
-    follow_up = is_follow_up(text) and bool(carried_context(kb, tracker).treatment)
     earlier = earlier_context(kb, tracker)
+    follow_up = points_back_at_a_treatment(kb, text) and bool(earlier.treatment)
     given = [canonical_value(kb, "treatment", value) for value in tracker.get_latest_entity_values("treatment")]
     return decide_for_message(
         kb,

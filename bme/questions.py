@@ -56,6 +56,10 @@ MAX_CHOICES = 3
 CONDITION_REACH = 0.15
 # "what are its side effects?": a short question pointing back at the last subject.
 SHORT_QUESTION_WORDS = 9
+# "Is it cancer?", "could this be a stress fracture?": what "it" is, asked just before the name.
+ASKS_WHAT_IT_IS = re.compile(
+    r"\b(?:is|could|might|may|can)\s+(?:it|this|that)\s+(?:really\s+|actually\s+)?(?:be\s+)?(?:an?\s+)?$", re.IGNORECASE
+)
 # Vocabulary entity types that make a message the assistant's own subject ("ibuprofen after
 # a broken arm" asks about ibuprofen), except the terms marked `own_subject: false` in
 # knowledge/vocabulary.yml (too broad: crutches after a sprain).
@@ -142,6 +146,18 @@ def asks_for_a_plan(text: str) -> bool:
 def is_follow_up(text: str) -> bool:
     """A short question that points back at what was discussed."""
     return len(text.split()) <= SHORT_QUESTION_WORDS and bool(POINTING_BACK.search(text))
+
+
+def points_back_at_a_treatment(kb: KnowledgeBase, text: str) -> bool:
+    """A follow-up about the treatment discussed ("what are its side effects?"), unless it names a
+    treatment of its own ("can I take ibuprofen for it?") or asks what the finding is ("is it
+    cancer?": a drug is not cancer)."""
+    if not is_follow_up(text):
+        return False
+    return not any(
+        match.entity == "treatment" or (match.entity in NAMED_DIAGNOSES and ASKS_WHAT_IT_IS.search(text[: match.start]))
+        for match in matcher_for(kb).find(text)
+    )
 
 
 def decide_for_message(

@@ -21,15 +21,27 @@ from bme import answers
 from tests.answers.scoring import says_not_covered
 
 
-def make_tracker(text="", intent=None, entities=(), slots=None, ranking=(), active_loop=None, confidence=0.9):
+def make_tracker(
+    text="", intent=None, entities=(), slots=None, ranking=(), active_loop=None, confidence=0.9, earlier=None
+):
+    """``earlier``: the slots earlier messages set, as events before the latest message."""
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": confidence},
         "entities": [{"entity": e, "value": v} for e, v in entities],
         "intent_ranking": [{"name": name, "confidence": c} for name, c in ranking],
     }
+    events = [{"event": "slot", "name": name, "value": value} for name, value in (earlier or {}).items()]
+    events.append({"event": "user", "text": text, "parse_data": latest})
     return Tracker(
-        "user-1", slots or {}, latest, [], False, None, {"name": active_loop} if active_loop else {}, "action_listen"
+        "user-1",
+        {**(earlier or {}), **(slots or {})},
+        latest,
+        events,
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
     )
 
 
@@ -108,10 +120,27 @@ def test_answer_is_cited_and_stores_its_references(kb):
 
 
 def test_follow_up_uses_the_treatment_slot(kb):
-    tracker = make_tracker("what are its side effects?", "ask_side_effects", slots={"treatment": "iloprost"})
+    tracker = make_tracker("what are its side effects?", "ask_side_effects", earlier={"treatment": "iloprost"})
     messages, events = run(ActionAnswerQuestion(), tracker)
     assert kb.label("treatment", "iloprost") in messages[0]["text"]
     assert all("iloprost" in kb.facts[f].treatments for f in slot_events(events)["last_facts"])
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities, card",
+    [
+        # "It" is the finding: a drug is not cancer.
+        ("is it cancer?", "ask_diagnosis", [("condition", "bone_tumour")], "is_it_cancer"),
+        ("could it be osteonecrosis?", "ask_diagnosis", [("condition", "osteonecrosis")], "is_it_osteonecrosis"),
+        # The question names its own treatment (Rasa has already put it in the slot).
+        ("can I take ibuprofen for it?", "ask_pain_management", [("treatment", "nsaids")], "can_i_take_ibuprofen"),
+    ],
+)
+def test_a_short_question_with_its_own_subject_after_a_treatment_gets_its_card(kb, text, intent, entities, card):
+    slots = {name: value for name, value in entities}
+    tracker = make_tracker(text, intent, entities, slots=slots, earlier={"treatment": "zoledronate"})
+    messages, _ = run(ActionAnswerQuestion(), tracker)
+    assert messages[0]["text"].startswith(f"**{kb.questions[card].question}**")
 
 
 def test_professional_gets_professional_wording(kb):

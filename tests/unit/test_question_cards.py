@@ -19,6 +19,7 @@ from bme.questions import (
     names_its_own_subject,
     names_only_its_own_subjects,
     on_the_sites,
+    points_back_at_a_treatment,
     read_message,
     strays_from_its_subjects,
     uncovered_subject,
@@ -1478,3 +1479,19 @@ def test_the_side_effects_of_a_yearly_drip_for_thin_bones_stay_in_scope(kb):
         "What are the side effects of it?"
     )
     assert kb.questions["bisphosphonate_risks"].answer.patient in text_of(reply(kb, story))
+
+
+@pytest.mark.parametrize(
+    "text, points_back",
+    [
+        ("what are its side effects?", True),
+        ("how long does it take?", True),
+        ("is it safe with a stress fracture?", True),
+        ("is it cancer?", False),
+        ("could this be osteonecrosis?", False),
+        ("can I take ibuprofen for it?", False),
+        ("What are the side effects of iloprost?", False),
+    ],
+)
+def test_a_follow_up_points_back_at_the_treatment_unless_it_has_its_own_subject(kb, text, points_back):
+    assert points_back_at_a_treatment(kb, text) is points_back
