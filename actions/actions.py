@@ -237,11 +237,12 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     card = chosen_card(kb, tracker)
     if card:
         return Decision(card=card)
-    # "What are its side effects?" points back at the treatment discussed before it. "Will it come
-    # back?" after "is it cancer?" is about the edema, not the cancer it asked about: a carried
-    # condition is no subject to point back at, so the question's card answers.
+    # "What are its side effects?" points back at the treatment the last answer was about. "Will it
+    # come back?" after "is it cancer?" is about the edema, not the cancer it asked about nor a drug
+    # discussed before that: a carried condition is no subject to point back at, so the question's
+    # card answers.
     earlier = earlier_context(kb, tracker)
-    follow_up = points_back_at_a_treatment(kb, text) and bool(earlier.treatment)
+    follow_up = points_back_at_a_treatment(kb, text) and last_answer_was_about(kb, tracker, earlier.treatment)
     given = [canonical_value(kb, "treatment", value) for value in tracker.get_latest_entity_values("treatment")]
     return decide_for_message(
         kb,
@@ -250,6 +251,13 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
         discussed=bool(earlier.treatment or earlier.condition),
         given_treatments=[value for value in given if value],
         carried_condition=earlier.condition,
+    )
+
+
+def last_answer_was_about(kb: KnowledgeBase, tracker: Tracker, treatment: Optional[str]) -> bool:
+    """Whether a fact of the last clinical answer is about ``treatment``."""
+    return bool(treatment) and any(
+        treatment in kb.facts[fact].treatments for fact in tracker.get_slot("last_facts") or [] if fact in kb.facts
     )
 
 

@@ -119,8 +119,13 @@ def test_answer_is_cited_and_stores_its_references(kb):
     assert messages[0]["buttons"][0]["payload"] == "/start_treatment_plan"
 
 
+def iloprost_facts(kb):
+    return [fact.id for fact in kb.facts.values() if "iloprost" in fact.treatments]
+
+
 def test_follow_up_uses_the_treatment_slot(kb):
-    tracker = make_tracker("what are its side effects?", "ask_side_effects", earlier={"treatment": "iloprost"})
+    earlier = {"treatment": "iloprost", "last_facts": iloprost_facts(kb)}
+    tracker = make_tracker("what are its side effects?", "ask_side_effects", earlier=earlier)
     messages, events = run(ActionAnswerQuestion(), tracker)
     assert kb.label("treatment", "iloprost") in messages[0]["text"]
     assert all("iloprost" in kb.facts[f].treatments for f in slot_events(events)["last_facts"])
@@ -138,9 +143,21 @@ def test_follow_up_uses_the_treatment_slot(kb):
 )
 def test_a_short_question_with_its_own_subject_after_a_treatment_gets_its_card(kb, text, intent, entities, card):
     slots = {name: value for name, value in entities}
-    tracker = make_tracker(text, intent, entities, slots=slots, earlier={"treatment": "zoledronate"})
+    earlier = {"treatment": "iloprost", "last_facts": iloprost_facts(kb)}
+    tracker = make_tracker(text, intent, entities, slots=slots, earlier=earlier)
     messages, _ = run(ActionAnswerQuestion(), tracker)
     assert messages[0]["text"].startswith(f"**{kb.questions[card].question}**")
+
+
+def test_a_follow_up_after_an_answer_on_something_else_is_no_longer_about_the_treatment(kb):
+    """The treatment slot outlives the answer on it: "will it come back?" after "is it cancer?"."""
+    last_facts = list(kb.questions["is_it_cancer"].facts)
+    tracker = make_tracker(
+        "will it come back?", "ask_prognosis", earlier={"treatment": "iloprost", "last_facts": last_facts}
+    )
+    messages, _ = run(ActionAnswerQuestion(), tracker)
+    assert "iloprost" not in messages[0]["text"].lower()
+    assert messages[0]["text"].startswith("**")
 
 
 def test_professional_gets_professional_wording(kb):
