@@ -21,6 +21,7 @@ from bme.questions import (
     Decision,
     asks_for_a_plan,
     asks_in_general,
+    asks_without_a_subject,
     card_on_the_subject,
     decide_for_message,
     is_follow_up,
@@ -242,14 +243,19 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     # discussed before that: a carried condition is no subject to point back at, so the question's
     # card answers.
     earlier = earlier_context(kb, tracker)
-    follow_up = points_back_at_a_treatment(kb, text) and last_answer_was_about(kb, tracker, earlier.treatment)
+    about_last_treatment = last_answer_was_about(kb, tracker, earlier.treatment)
+    follow_up = points_back_at_a_treatment(kb, text) and about_last_treatment
     given = [canonical_value(kb, "treatment", value) for value in tracker.get_latest_entity_values("treatment")]
+    given = [value for value in given if value]
+    if not given and about_last_treatment and asks_without_a_subject(kb, text):
+        # "What are the risks?" after an answer on kyphoplasty asks about kyphoplasty.
+        given = [earlier.treatment]
     return decide_for_message(
         kb,
         text,
         follow_up=follow_up,
         discussed=bool(earlier.treatment or earlier.condition),
-        given_treatments=[value for value in given if value],
+        given_treatments=given,
         carried_condition=earlier.condition,
     )
 

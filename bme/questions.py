@@ -27,6 +27,7 @@ from bme.retrieval import (
     tells_then_asks,
 )
 from bme.vocabulary import (
+    BODY_SITE,
     PhraseGroupDetector,
     TermMatch,
     VocabularyMatcher,
@@ -146,6 +147,16 @@ def asks_for_a_plan(text: str) -> bool:
 def is_follow_up(text: str) -> bool:
     """A short question that points back at what was discussed."""
     return len(text.split()) <= SHORT_QUESTION_WORDS and bool(POINTING_BACK.search(text))
+
+
+def asks_without_a_subject(kb: KnowledgeBase, text: str) -> bool:
+    """A short question naming no treatment, condition, finding or body part ("what are the
+    risks?"): it asks about the subject the conversation already has."""
+    return (
+        len(text.split()) <= SHORT_QUESTION_WORDS
+        and asks_a_question(text)
+        and not any(match.entity in (*NAMED_DIAGNOSES, "treatment", BODY_SITE) for match in matcher_for(kb).find(text))
+    )
 
 
 def points_back_at_a_treatment(kb: KnowledgeBase, text: str) -> bool:

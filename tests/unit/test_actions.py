@@ -149,6 +149,14 @@ def test_a_short_question_with_its_own_subject_after_a_treatment_gets_its_card(k
     assert messages[0]["text"].startswith(f"**{kb.questions[card].question}**")
 
 
+def test_a_question_naming_no_subject_asks_about_the_treatment_of_the_last_answer(kb):
+    """ "What are the risks?" after an answer on kyphoplasty."""
+    last_facts = list(kb.questions["vertebroplasty_worth_it"].facts)
+    earlier = {"treatment": "kyphoplasty", "condition": "vertebral_compression_fracture", "last_facts": last_facts}
+    messages, _ = run(ActionAnswerQuestion(), make_tracker("what are the risks?", "ask_side_effects", earlier=earlier))
+    assert messages[0]["text"].startswith(f"**{kb.questions['cement_leakage'].question}**")
+
+
 def test_a_follow_up_after_an_answer_on_something_else_is_no_longer_about_the_treatment(kb):
     """The treatment slot outlives the answer on it: "will it come back?" after "is it cancer?"."""
     last_facts = list(kb.questions["is_it_cancer"].facts)
