@@ -1495,9 +1495,3 @@ def test_the_side_effects_of_a_yearly_drip_for_thin_bones_stay_in_scope(kb):
 )
 def test_a_follow_up_points_back_at_the_treatment_unless_it_has_its_own_subject(kb, text, points_back):
     assert points_back_at_a_treatment(kb, text) is points_back
-
-
-@pytest.mark.parametrize("text", ["how long does it take?", "how long will it last?"])
-def test_a_bare_how_long_question_is_about_the_edema_healing(kb, text):
-    """The assistant's own subject, not the one procedure whose wordings ask "how long"."""
-    assert decide_for_message(kb, text).card.id == "how_long_to_heal"
