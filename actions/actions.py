@@ -4,6 +4,7 @@ Python core (``answers``, ``vocabulary``, ``knowledge``) and back."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -21,7 +22,6 @@ from bme.questions import (
     Decision,
     asks_for_a_plan,
     asks_in_general,
-    asks_without_a_subject,
     card_on_the_subject,
     decide_for_message,
     is_follow_up,
@@ -238,26 +238,35 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     card = chosen_card(kb, tracker)
     if card:
         return Decision(card=card)
-    # "What are its side effects?" points back at the treatment the last answer was about. "Will it
-    # come back?" after "is it cancer?" is about the edema, not the cancer it asked about nor a drug
-    # discussed before that: a carried condition is no subject to point back at, so the question's
-    # card answers.
+    # "What are its side effects?" or "what are the risks?" asks about the treatment the last answer
+    # was about. "Will it come back?" after "is it cancer?" is about the edema, not the cancer it
+    # asked about nor a drug discussed before that: a carried condition is no subject to point back
+    # at, so the question's card answers.
     earlier = earlier_context(kb, tracker)
-    about_last_treatment = last_answer_was_about(kb, tracker, earlier.treatment)
-    follow_up = points_back_at_a_treatment(kb, text) and about_last_treatment
+    follow_up = points_back_at_a_treatment(kb, text) and last_answer_was_about(kb, tracker, earlier.treatment)
     given = [canonical_value(kb, "treatment", value) for value in tracker.get_latest_entity_values("treatment")]
-    given = [value for value in given if value]
-    if not given and about_last_treatment and asks_without_a_subject(kb, text):
-        # "What are the risks?" after an answer on kyphoplasty asks about kyphoplasty.
-        given = [earlier.treatment]
-    return decide_for_message(
+    decide = partial(
+        decide_for_message,
         kb,
         text,
-        follow_up=follow_up,
         discussed=bool(earlier.treatment or earlier.condition),
-        given_treatments=given,
         carried_condition=earlier.condition,
     )
+    if follow_up:
+        # The card on that treatment ("what are the risks?" after kyphoplasty: cement leaking), or
+        # the topic path when no card is about it.
+        decision = decide(given_treatments=[earlier.treatment])
+        return (
+            decision
+            if decision.card and card_is_about(kb, decision.card, earlier.treatment)
+            else decide(follow_up=True)
+        )
+    return decide(given_treatments=[value for value in given if value])
+
+
+def card_is_about(kb: KnowledgeBase, card: QuestionCard, treatment: str) -> bool:
+    """Whether a fact the card selects is about ``treatment``."""
+    return any(treatment in kb.facts[fact].treatments for fact in card.facts)
 
 
 def last_answer_was_about(kb: KnowledgeBase, tracker: Tracker, treatment: Optional[str]) -> bool:

@@ -149,25 +149,22 @@ def is_follow_up(text: str) -> bool:
     return len(text.split()) <= SHORT_QUESTION_WORDS and bool(POINTING_BACK.search(text))
 
 
-def asks_without_a_subject(kb: KnowledgeBase, text: str) -> bool:
-    """A short question naming no treatment, condition, finding or body part ("what are the
-    risks?"): it asks about the subject the conversation already has."""
-    return (
-        len(text.split()) <= SHORT_QUESTION_WORDS
-        and asks_a_question(text)
-        and not any(match.entity in (*NAMED_DIAGNOSES, "treatment", BODY_SITE) for match in matcher_for(kb).find(text))
-    )
-
-
 def points_back_at_a_treatment(kb: KnowledgeBase, text: str) -> bool:
-    """A follow-up about the treatment discussed ("what are its side effects?"), unless it names a
-    treatment of its own ("can I take ibuprofen for it?") or asks what the finding is ("is it
-    cancer?": a drug is not cancer)."""
-    if not is_follow_up(text):
+    """A short question about the treatment discussed: one pointing back at it ("what are its side
+    effects?") unless it names a treatment of its own ("can I take ibuprofen for it?") or asks what
+    the finding is ("is it cancer?": a drug is not cancer), or one naming no subject at all ("what
+    are the risks?")."""
+    if len(text.split()) > SHORT_QUESTION_WORDS:
         return False
-    return not any(
-        match.entity == "treatment" or (match.entity in NAMED_DIAGNOSES and ASKS_WHAT_IT_IS.search(text[: match.start]))
-        for match in matcher_for(kb).find(text)
+    named = matcher_for(kb).find(text)
+    if POINTING_BACK.search(text):
+        return not any(
+            match.entity == "treatment"
+            or (match.entity in NAMED_DIAGNOSES and ASKS_WHAT_IT_IS.search(text[: match.start]))
+            for match in named
+        )
+    return asks_a_question(text) and not any(
+        match.entity in (*NAMED_DIAGNOSES, "treatment", BODY_SITE) for match in named
     )
 
 

@@ -1491,6 +1491,8 @@ def test_the_side_effects_of_a_yearly_drip_for_thin_bones_stay_in_scope(kb):
         ("could this be osteonecrosis?", False),
         ("can I take ibuprofen for it?", False),
         ("What are the side effects of iloprost?", False),
+        ("what are the risks?", True),
+        ("what are the risks of surgery on my knee?", False),
     ],
 )
 def test_a_follow_up_points_back_at_the_treatment_unless_it_has_its_own_subject(kb, text, points_back):
