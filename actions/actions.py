@@ -254,13 +254,13 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
     )
     if follow_up:
         # The card on that treatment ("what are the risks?" after kyphoplasty: cement leaking), or
-        # the topic path when no card is about it.
+        # the topic path when no card is about it, or when it is the card just given.
         decision = decide(given_treatments=[earlier.treatment])
-        return (
-            decision
-            if decision.card and card_is_about(kb, decision.card, earlier.treatment)
-            else decide(follow_up=True)
-        )
+        given_last = set(tracker.get_slot("last_facts") or [])
+        again = decision.card and given_last and given_last <= set(decision.card.facts)
+        if decision.card and card_is_about(kb, decision.card, earlier.treatment) and not again:
+            return decision
+        return decide(follow_up=True)
     return decide(given_treatments=[value for value in given if value])
 
 

@@ -157,6 +157,16 @@ def test_a_question_naming_no_subject_asks_about_the_treatment_of_the_last_answe
     assert messages[0]["text"].startswith(f"**{kb.questions['cement_leakage'].question}**")
 
 
+def test_a_follow_up_that_would_get_the_same_card_again_gets_the_topic_on_the_treatment(kb):
+    last_facts = list(kb.questions["shock_wave_therapy"].facts)
+    earlier = {"treatment": "eswt", "last_facts": last_facts}
+    messages, events = run(
+        ActionAnswerQuestion(), make_tracker("what are the risks?", "ask_side_effects", earlier=earlier)
+    )
+    assert not messages[0]["text"].startswith(f"**{kb.questions['shock_wave_therapy'].question}**")
+    assert all("eswt" in kb.facts[fact].treatments for fact in slot_events(events)["last_facts"])
+
+
 def test_a_follow_up_after_an_answer_on_something_else_is_no_longer_about_the_treatment(kb):
     """The treatment slot outlives the answer on it: "will it come back?" after "is it cancer?"."""
     last_facts = list(kb.questions["is_it_cancer"].facts)
