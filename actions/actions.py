@@ -256,12 +256,20 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
         # The card on that treatment ("what are the risks?" after kyphoplasty: cement leaking), or
         # the topic path when no card is about it, or when it is the card just given.
         decision = decide(given_treatments=[earlier.treatment])
-        given_last = set(tracker.get_slot("last_facts") or [])
-        again = decision.card and given_last and given_last <= set(decision.card.facts)
-        if decision.card and card_is_about(kb, decision.card, earlier.treatment) and not again:
+        if (
+            decision.card
+            and card_is_about(kb, decision.card, earlier.treatment)
+            and not just_given(kb, tracker, decision.card)
+        ):
             return decision
         return decide(follow_up=True)
     return decide(given_treatments=[value for value in given if value])
+
+
+def just_given(kb: KnowledgeBase, tracker: Tracker, card: QuestionCard) -> bool:
+    """Whether the last answer was this card's: the facts it would give again."""
+    given = answers.answer_card(kb, card, tracker.get_slot("audience")).fact_ids
+    return set(given) == set(tracker.get_slot("last_facts") or [])
 
 
 def card_is_about(kb: KnowledgeBase, card: QuestionCard, treatment: str) -> bool:

@@ -158,7 +158,7 @@ def test_a_question_naming_no_subject_asks_about_the_treatment_of_the_last_answe
 
 
 def test_a_follow_up_that_would_get_the_same_card_again_gets_the_topic_on_the_treatment(kb):
-    last_facts = list(kb.questions["shock_wave_therapy"].facts)
+    last_facts = answers.answer_card(kb, kb.questions["shock_wave_therapy"], None).fact_ids
     earlier = {"treatment": "eswt", "last_facts": last_facts}
     messages, events = run(
         ActionAnswerQuestion(), make_tracker("what are the risks?", "ask_side_effects", earlier=earlier)
