@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, Iterable, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -256,32 +256,23 @@ def card_decision(tracker: Tracker, kb: KnowledgeBase) -> Decision:
         # The card on that treatment ("what are the risks?" after kyphoplasty: cement leaking), or
         # the topic path when no card is about it, or when it is the card just given.
         decision = decide(given_treatments=[earlier.treatment])
-        if (
-            decision.card
-            and card_is_about(kb, decision.card, earlier.treatment)
-            and not just_given(kb, tracker, decision.card)
-        ):
+        last_facts = set(tracker.get_slot("last_facts") or [])
+        card = decision.card
+        # A card's answer gives all its facts, so the same facts mean the card just given.
+        if card and any_fact_about(kb, card.facts, earlier.treatment) and set(card.facts) != last_facts:
             return decision
         return decide(follow_up=True)
     return decide(given_treatments=[value for value in given if value])
 
 
-def just_given(kb: KnowledgeBase, tracker: Tracker, card: QuestionCard) -> bool:
-    """Whether the last answer was this card's: the facts it would give again."""
-    given = answers.answer_card(kb, card, tracker.get_slot("audience")).fact_ids
-    return set(given) == set(tracker.get_slot("last_facts") or [])
-
-
-def card_is_about(kb: KnowledgeBase, card: QuestionCard, treatment: str) -> bool:
-    """Whether a fact the card selects is about ``treatment``."""
-    return any(treatment in kb.facts[fact].treatments for fact in card.facts)
+def any_fact_about(kb: KnowledgeBase, fact_ids: Iterable[str], treatment: Optional[str]) -> bool:
+    """Whether one of the facts is about ``treatment``."""
+    return bool(treatment) and any(treatment in kb.facts[fact].treatments for fact in fact_ids if fact in kb.facts)
 
 
 def last_answer_was_about(kb: KnowledgeBase, tracker: Tracker, treatment: Optional[str]) -> bool:
     """Whether a fact of the last clinical answer is about ``treatment``."""
-    return bool(treatment) and any(
-        treatment in kb.facts[fact].treatments for fact in tracker.get_slot("last_facts") or [] if fact in kb.facts
-    )
+    return any_fact_about(kb, tracker.get_slot("last_facts") or [], treatment)
 
 
 def reply_to_question(
