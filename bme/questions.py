@@ -28,6 +28,8 @@ from bme.retrieval import (
 )
 from bme.vocabulary import (
     BODY_SITE,
+    MISTAKEN_FOR,
+    NEGATED_TERM,
     PhraseGroupDetector,
     TermMatch,
     VocabularyMatcher,
@@ -689,8 +691,10 @@ def subject_matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
             for card in kb.questions.values()
             if card.named_by
         }
-        # "The MRI didn't show a Morton's neuroma" names no subject.
-        _subject_matchers[id(kb)] = VocabularyMatcher({UNCOVERED: named}, deniable=(UNCOVERED,))
+        # "The MRI didn't show a Morton's neuroma" and "he thought he had sprained it" name no subject.
+        _subject_matchers[id(kb)] = VocabularyMatcher(
+            {UNCOVERED: named}, deniable=(UNCOVERED,), denied_by=(NEGATED_TERM, MISTAKEN_FOR)
+        )
     return _subject_matchers[id(kb)]
 
 

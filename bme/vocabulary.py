@@ -64,6 +64,15 @@ NEGATED_TERM = re.compile(
     re.IGNORECASE,
 )
 NEGATION_REACH = 200  # characters before a term that denied() reads
+# What someone took a pain for before they knew better: "he thought he had sprained it" (then the
+# doctor found Kienböck's disease), "I thought it was just shin splints". It takes back only the
+# subjects the assistant does not cover: "the doctor thought it was a stress fracture" tells the
+# diagnosis.
+MISTAKEN_FOR = re.compile(
+    r"\b(?:thought|assumed|presumed)\s+(?:(?:i|he|she|we|they|it|it's|i'd|he'd|she'd|we'd|they'd|was|had"
+    r"|just|only|simply|a|an|the|my|his|her|some|simple|been),?\s+){0,5}$",
+    re.IGNORECASE,
+)
 # A finding a report calls normal right after naming it: "Marrow signal is normal", "bone marrow
 # signal intensity is preserved", "the marrow signal remains unremarkable".
 NORMAL_AFTER_TERM = re.compile(
@@ -138,11 +147,14 @@ class VocabularyMatcher:
         vocabulary: Dict[str, Dict[str, object]],
         read_misspellings: bool = True,
         deniable: Sequence[str] = DENIABLE,
+        denied_by: Sequence[re.Pattern] = (NEGATED_TERM,),
     ):
         """``read_misspellings``: find "ostenonecrosis" as osteonecrosis. The trainer's data checks
         and merge match strictly: what they annotate must be written in the vocabulary.
-        ``deniable``: the entity types a negation before them takes back."""
+        ``deniable``: the entity types that the words before them can take back, ``denied_by``:
+        the patterns of such words (a negation, see NEGATED_TERM)."""
         self._deniable = tuple(deniable)
+        self._denied_by = tuple(denied_by)
         self._nlp = _blank_english()
         self._matcher = PhraseMatcher(self._nlp.vocab, attr="LOWER")
         self._patterns = Matcher(self._nlp.vocab, validate=True)  # a wrong pattern stops the load, named
@@ -202,7 +214,7 @@ class VocabularyMatcher:
                 continue
             span = doc[chosen_span.start : chosen_span.end]  # the words as typed
             is_denied = entity in self._deniable and (
-                denied(typed, span.start_char)
+                denied(typed, span.start_char, self._denied_by)
                 or bool(NORMAL_AFTER_TERM.match(typed[span.end_char :]))
                 or (denied_until is not None and bool(LISTED_AFTER.match(typed[denied_until : span.start_char])))
             )
@@ -291,11 +303,13 @@ def english() -> SpellChecker:
     return checker
 
 
-def denied(text: str, start: int) -> bool:
+def denied(text: str, start: int, denied_by: Sequence[re.Pattern] = (NEGATED_TERM,)) -> bool:
     """Whether the words just before the term at ``start`` deny it (in the term's own clause;
-    apostrophes straight). Only the last NEGATION_REACH characters can hold a negation and the five
-    words after it: a long story is not searched again from its start for every term."""
-    return bool(NEGATED_TERM.search(words_before(text, start, NEGATION_REACH)))
+    apostrophes straight; a negation unless ``denied_by`` says more). Only the last NEGATION_REACH
+    characters can hold a negation and the five words after it: a long story is not searched again
+    from its start for every term."""
+    before = words_before(text, start, NEGATION_REACH)
+    return any(pattern.search(before) for pattern in denied_by)
 
 
 def reports_normal_marrow(text: str) -> bool:

@@ -575,6 +575,8 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
             "tendon_problems",
         ),
         ("I sprained my ankle playing netball. Can I take ibuprofen?", "sprains_and_ligaments"),
+        # Knee pain from running, named, is no sign of a stress fracture.
+        ("My IT band acts up every time I hit the 5 mile mark. Could it be the shoes?", "runners_knee_pain"),
         (
             "My knee arthritis is getting worse. Should I take more Tylenol or switch to ibuprofen?",
             "general_knee_arthritis",
@@ -1228,6 +1230,21 @@ def test_a_question_naming_its_own_subject_leaves_the_condition_discussed(kb):
 def test_a_subject_the_message_rules_out_is_not_declined(kb):
     text = "The MRI didn’t show any sign of a Morton’s neuroma. So what is wrong with my foot?"
     assert uncovered_subject(kb, read_message(kb, text)) is None
+
+
+def test_what_a_pain_was_first_taken_for_is_not_declined(kb):
+    """ "He thought he had sprained it" tells what the wrist was taken for before the diagnosis."""
+    story = (
+        "My husband has been diagnosed with Kienbock's disease after a sore wrist. He thought he had sprained it."
+        " How common is the disease and how could we have known earlier that it wasn't a sprain?"
+    )
+    assert decide_for_message(kb, story).card.id == "is_it_osteonecrosis"
+    assert uncovered_subject(kb, read_message(kb, "He sprained his wrist. How could we have known?")).id == (
+        "sprains_and_ligaments"
+    )
+    # Said of a covered condition, it still names it: that is what the doctor found.
+    said_of_ours = read_message(kb, "The doctor thought it was a stress fracture. How long will it take?")
+    assert "stress_fracture" in [match.value for match in said_of_ours.named]
 
 
 @pytest.mark.parametrize(
