@@ -524,12 +524,12 @@ class ActionRedFlag(Action):
             audience_events = take_audience(dispatcher, tracker, kb, claimed) if claimed else []
             decision = answer_after_red_flag(tracker, kb, flag, text)
             if decision and decision.card:
-                say(dispatcher, kb.messages["answer_after_red_flag"])
+                say_to_audience(dispatcher, tracker, kb.messages["answer_after_red_flag"])
                 return [
                     *audience_events,
                     *(reply_to_question(dispatcher, tracker, kb, decision, asked_intent(tracker)) or []),
                 ]
-            say(dispatcher, kb.messages["continue_after_red_flag"])
+            say_to_audience(dispatcher, tracker, kb.messages["continue_after_red_flag"])
             return audience_events
         tier = classified_tier(tracker)
         if asks_something(text) or intent_confidence(tracker) < CLASSIFIER_ALARM_AT:
@@ -540,10 +540,17 @@ class ActionRedFlag(Action):
             if red_flag_detector_for(kb).told_in_part(text):
                 say(dispatcher, kb.messages[f"red_flag_check_{tier}"])
             return answer_question(dispatcher, tracker, kb, intent=asked_intent(tracker))
-        say(dispatcher, kb.messages[f"red_flag_{tier}"])
-        audience_events = take_claimed_profession(dispatcher, tracker, kb)
-        say(dispatcher, kb.messages["continue_after_red_flag"])
+        claimed = newly_claimed_profession(kb, tracker)
+        urgent = kb.messages[f"red_flag_{tier}"]
+        say_as(dispatcher, urgent, answers.worded_for(urgent, claimed or tracker.get_slot("audience")))
+        audience_events = take_audience(dispatcher, tracker, kb, claimed) if claimed else []
+        say_to_audience(dispatcher, tracker, kb.messages["continue_after_red_flag"])
         return audience_events
+
+
+def say_to_audience(dispatcher: CollectingDispatcher, tracker: Tracker, message: Message) -> None:
+    """Utter ``message`` in the wording for the conversation's audience."""
+    say_as(dispatcher, message, answers.worded_for(message, tracker.get_slot("audience")))
 
 
 def answer_after_red_flag(tracker: Tracker, kb: KnowledgeBase, flag: RedFlag, text: str) -> Optional[Decision]:

@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from bme.knowledge import Fact, KnowledgeBase, QuestionCard, RedFlag
+from bme.knowledge import Fact, KnowledgeBase, Message, QuestionCard, RedFlag
 
 MAX_FACTS_PER_ANSWER = 3
 PROFESSIONAL = "professional"
@@ -265,6 +265,11 @@ def quote_user_text(text: str, limit: int = 80) -> str:
     if len(compact) > limit:
         compact = compact[: limit - 1] + "…"
     return html.escape(compact, quote=False)
+
+
+def worded_for(message: Message, audience: Optional[str]) -> str:
+    """A message's text, in the professionals' wording when it has one."""
+    return message.professional if audience == PROFESSIONAL and message.professional else message.text
 
 
 def red_flag_message(kb: KnowledgeBase, flag: RedFlag, audience: Optional[str]) -> str:

@@ -450,6 +450,8 @@ class Button(StrictModel):
 
 class Message(StrictModel):
     text: Text
+    # The wording for healthcare professionals, where a patient's would not fit them.
+    professional: Optional[Text] = None
     buttons: List[Button] = []
 
 

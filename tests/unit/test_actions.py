@@ -422,8 +422,20 @@ def test_a_clinician_whose_first_message_trips_a_red_flag_gets_clinical_wording_
     flag = next(f for f in kb.red_flags if f.id == "atypical_femoral_fracture")
     assert messages[0]["text"].startswith(flag.message.professional)
     assert messages[1]["text"] == kb.messages["audience_professional"].text
+    assert messages[2]["text"] == kb.messages["answer_after_red_flag"].professional
     assert kb.questions["bisphosphonate_thigh_fracture"].answer.professional in messages[3]["text"]
     assert {"event": "slot", "timestamp": None, "name": "audience", "value": "professional"} in events
+
+
+def test_a_clinician_s_red_flag_only_the_classifier_heard_gets_the_clinicians_words(kb):
+    """Not "Once you are safe and have sought help": the clinician reports a patient."""
+    text = "I'm a GP. My patient's leg is cold and blue and she can't move it"
+    messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag", confidence=0.99))
+    assert [message["text"] for message in messages] == [
+        kb.messages["red_flag_emergency"].professional,
+        kb.messages["audience_professional"].text,
+        kb.messages["continue_after_red_flag"].professional,
+    ]
 
 
 def replies_after_the_urgent_message(kb, story: str, flag_id: str) -> List[str]:
