@@ -482,12 +482,14 @@ def decision_before_plan(kb: KnowledgeBase, tracker: Tracker) -> Decision:
 
 
 def asks_about_its_own_subject(tracker: Tracker, kb: KnowledgeBase, decision: Decision) -> bool:
-    """ "Why do I need vitamin D?" or "why do I get gout?", not "why do you say that?" or "how good
-    is the evidence?", which are about the last answer."""
-    if is_follow_up(tracker.latest_message.get("text") or ""):
+    """ "Why do I need vitamin D?", "why do I get gout?" or "what about cycling?", not "why do you
+    say that?" or "how good is the evidence?", which are about the last answer."""
+    text = tracker.latest_message.get("text") or ""
+    if is_follow_up(text):
         return False
     explicit = explicit_context(kb, tracker)
-    return bool(decision.out_of_scope or (decision.card and (explicit.treatment or explicit.condition)))
+    named = explicit.treatment or explicit.condition or matcher_for(kb).values(text, "asking")
+    return bool(decision.out_of_scope or (decision.card and named))
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:

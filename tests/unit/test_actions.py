@@ -274,6 +274,14 @@ def test_a_why_question_with_its_own_subject_is_answered(kb):
     assert kb.questions["how_stress_fractures_happen"].answer.patient in messages[0]["text"]
 
 
+def test_what_about_an_activity_after_an_answer_is_a_question_of_its_own(kb):
+    """ "What about cycling?", taken for "why?", asks about exercise, not about the last answer's evidence."""
+    last_facts = kb.questions["stress_reaction_or_fracture"].facts
+    earlier = {"condition": "stress_fracture", "last_facts": last_facts}
+    messages, _ = run(ActionExplainWhy(), make_tracker("What about cycling?", "ask_why", earlier=earlier))
+    assert messages[0]["text"].startswith(f"**{kb.questions['exercise_while_healing'].question}**")
+
+
 def test_why_before_anything_was_said_is_taken_as_a_question(kb):
     messages, _ = run(ActionExplainWhy(), make_tracker("how long does a bone bruise take to heal?", "ask_why"))
     assert kb.questions["bone_bruise_how_long"].answer.patient in messages[0]["text"]
