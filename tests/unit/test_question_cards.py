@@ -259,6 +259,8 @@ def test_a_story_gets_the_direct_answer_of_its_question(kb):
             "My aunt was told she has avascular necrosis in her hip. What happens if she doesn't have the operation?",
             "osteonecrosis_outlook",
         ),
+        # "Femoral head softening", as translated questions call osteonecrosis of the hip.
+        ("The doctor said it might be femoral head softening. What does that mean?", "is_it_osteonecrosis"),
         # Not cross-training while a bone heals.
         (
             "My 78 year old mother broke a vertebra from osteoporosis in the spring. She wants to stay fit. "
@@ -540,6 +542,7 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
             "osteoporosis_care",
         ),
         ("I take alendronate for thin bones and my GP wants to take me off it. Should I worry?", "osteoporosis_care"),
+        ("How long must I take bisphosphonates for osteoporosis? Is it a lifelong commitment?", "osteoporosis_care"),
         (
             "I take Prolia for osteoporosis and I am moving into a care home. Is it dangerous if the shots stop?",
             "osteoporosis_care",
