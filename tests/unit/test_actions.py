@@ -343,13 +343,22 @@ def test_a_report_the_classifier_is_unsure_is_urgent_that_tells_no_sign_is_answe
     assert says_not_covered(kb, messages[0]["text"])
 
 
-def test_a_report_the_classifier_is_sure_is_urgent_gets_the_alarm(kb):
-    text = "my leg is cold and blue and I can't move it"
+@pytest.mark.parametrize(
+    "text, professional",
+    [
+        ("my leg is cold and blue and I can't move it", False),
+        # Not "Once you are safe and have sought help": the clinician reports a patient.
+        ("I'm a GP. My patient's leg is cold and blue and she can't move it", True),
+    ],
+)
+def test_a_report_the_classifier_is_sure_is_urgent_gets_the_alarm_in_the_asker_s_words(kb, text, professional):
     messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag", confidence=0.99))
-    assert [message["text"] for message in messages] == [
-        kb.messages["red_flag_emergency"].text,
-        kb.messages["continue_after_red_flag"].text,
-    ]
+    urgent, after = kb.messages["red_flag_emergency"], kb.messages["continue_after_red_flag"]
+    assert [message["text"] for message in messages] == (
+        [urgent.professional, kb.messages["audience_professional"].text, after.professional]
+        if professional
+        else [urgent.text, after.text]
+    )
 
 
 @pytest.mark.parametrize(
@@ -433,17 +442,6 @@ def test_a_clinician_whose_first_message_trips_a_red_flag_gets_clinical_wording_
     assert messages[2]["text"] == kb.messages["answer_after_red_flag"].professional
     assert kb.questions["bisphosphonate_thigh_fracture"].answer.professional in messages[3]["text"]
     assert {"event": "slot", "timestamp": None, "name": "audience", "value": "professional"} in events
-
-
-def test_a_clinician_s_red_flag_only_the_classifier_heard_gets_the_clinicians_words(kb):
-    """Not "Once you are safe and have sought help": the clinician reports a patient."""
-    text = "I'm a GP. My patient's leg is cold and blue and she can't move it"
-    messages, _ = run(ActionRedFlag(), make_tracker(text, "report_red_flag", confidence=0.99))
-    assert [message["text"] for message in messages] == [
-        kb.messages["red_flag_emergency"].professional,
-        kb.messages["audience_professional"].text,
-        kb.messages["continue_after_red_flag"].professional,
-    ]
 
 
 def replies_after_the_urgent_message(kb, story: str, flag_id: str) -> List[str]:
