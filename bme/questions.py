@@ -192,7 +192,8 @@ def decide_for_message(
     implied = reading.implied + ([canonical_word("condition", carried)] if carried else [])
     # Filter before keeping the best three: the card on the named treatment may rank fourth.
     ranked = index_for(kb).rank(text, limit=len(kb.questions), implied=implied)
-    if strays_from_its_subjects(kb, reading, ranked[0].score if ranked else 0.0, discussed):
+    best_is_ours = bool(ranked) and not ranked[0].card.out_of_scope
+    if strays_from_its_subjects(kb, reading, ranked[0].score if ranked else 0.0, discussed, best_is_ours):
         return Decision(unrelated=True)
     ranked = on_the_sites(kb, ranked, reading.named)
     if names_only_its_own_subjects(kb, reading):
@@ -604,7 +605,9 @@ def says_less_than(kb: KnowledgeBase, sign: Sign) -> Set[str]:
     return {*kb.vocabulary["condition"][sign.points_to].includes, *sign.told_with_findings}
 
 
-def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, discussed: bool) -> bool:
+def strays_from_its_subjects(
+    kb: KnowledgeBase, reading: Reading, best: float, discussed: bool, best_is_ours: bool = True
+) -> bool:
     """A message that asks but names no condition, treatment or MRI finding the assistant covers (a
     painkiller alone is none: "he hurt his shoulder lifting boxes ... has taken naproxen every
     day since. Is that safe?", see painkillers_left_out), tells no sign of one (see told_sign),
@@ -616,14 +619,19 @@ def strays_from_its_subjects(kb: KnowledgeBase, reading: Reading, best: float, d
     "what's the best way to lose weight?" comes near "best way to help a bruised bone heal", and
     a likely card is no answer to it. A short story, one sentence told and one asked, is about
     something else when it is not on the assistant's ground (see on_its_ground), however well "I
-    have a rash on my arm. How long will it last?" matches a card. ``discussed``: the conversation
-    already has a covered subject, and a message after it ("it's been six weeks and I still limp",
-    "can I drive?") goes on with it."""
-    if discussed or reading.implied or not asks_a_question(reading.text):
+    have a rash on my arm. How long will it last?" matches a card. A story that asks nothing strays
+    in the same way ("my finger has been swollen for two months ... I climb five days a week"),
+    unless its best card is an out-of-scope one (``best_is_ours`` false), which declines it by name.
+    ``discussed``: the conversation already has a covered subject, and a message after it ("it's
+    been six weeks and I still limp", "can I drive?") goes on with it. Measured on the card
+    decision of every question: won 6 stories off the assistant's ground, lost 1 (both feet broken,
+    in boots and on crutches, told without naming a stress fracture)."""
+    story = tells_a_story(reading.text)
+    if discussed or reading.implied or not (asks_a_question(reading.text) or story and best_is_ours):
         return False
     if names_its_own_subject(kb, painkillers_left_out(kb, reading, reading.named)):
         return False
-    if tells_a_story(reading.text) or best < ANSWER_AT:
+    if story or best < ANSWER_AT:
         return True
     return tells_then_asks(reading.text) and not on_its_ground(kb, reading)
 

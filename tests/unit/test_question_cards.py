@@ -302,6 +302,17 @@ def test_a_story_that_names_none_of_our_subjects_is_declined_however_its_last_li
     assert decide_for_message(kb, story).unrelated
 
 
+def test_a_story_that_asks_nothing_and_names_none_of_our_subjects_is_declined(kb):
+    """Told without a question, a story off the assistant's ground still gets no card; one whose best
+    card is an out-of-scope subject is declined by that subject's name."""
+    falls = "My dad is 70 and keeps losing his balance. He fell twice this month. He has started using a walking stick."
+    assert decide_for_message(kb, falls).unrelated
+    wrist = "I work at a desk all day. My wrist has ached for three weeks. It is worse when I type for a long time."
+    assert decide_for_message(kb, wrist).out_of_scope.id == "sprains_and_ligaments"
+    on_ours = "I run five days a week. My shin has hurt for two months. The MRI shows a stress reaction in the tibia."
+    assert decide_for_message(kb, on_ours).card is not None
+
+
 def test_a_story_that_names_only_a_painkiller_is_not_one_of_ours(kb):
     """Pain relief is covered for the assistant's conditions, not for any ache: a painkiller alone
     does not make a story its subject, while a covered condition or sign told with it does."""
