@@ -60,6 +60,9 @@ MAX_BUTTONS = 4
 # it the warning signs are named first, as for a question ("my son has pain below his kneecap
 # after a growth spurt" scores 0.5).
 CLASSIFIER_ALARM_AT = 0.8
+# A red flag the classifier ranks second, after "who I am", from this confidence: "I'm a GP. My
+# patient's leg is cold and blue and she can't move it" scores 0.25 for it (0.71 for set_audience).
+RED_FLAG_RUNNER_UP_AT = 0.2
 
 
 def context_of(kb: KnowledgeBase, value_of: Callable[[str], Optional[str]]) -> answers.Context:
@@ -122,6 +125,11 @@ class ActionSetAudience(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
         text = tracker.latest_message.get("text") or ""
+        tier = runner_up_red_flag_tier(tracker)
+        if tier and len(text.split()) > SELF_DESCRIPTION_WORDS:
+            # "I'm a GP. My patient's leg is cold and blue" is read as saying who they are: what it
+            # tells of the patient comes first.
+            return sound_alarm(dispatcher, tracker, kb, tier)
         clicked = canonical_value(kb, "audience", next(tracker.get_latest_entity_values("audience"), None))
         audience = clicked if text.startswith("/") else claimed_audience(kb, text)
         if audience is not None:
@@ -542,12 +550,27 @@ class ActionRedFlag(Action):
             if red_flag_detector_for(kb).told_in_part(text):
                 say(dispatcher, kb.messages[f"red_flag_check_{tier}"])
             return answer_question(dispatcher, tracker, kb, intent=asked_intent(tracker))
-        claimed = newly_claimed_profession(kb, tracker)
-        urgent = kb.messages[f"red_flag_{tier}"]
-        say_as(dispatcher, urgent, answers.worded_for(urgent, claimed or tracker.get_slot("audience")))
-        audience_events = take_audience(dispatcher, tracker, kb, claimed) if claimed else []
-        say_to_audience(dispatcher, tracker, kb.messages["continue_after_red_flag"])
-        return audience_events
+        return sound_alarm(dispatcher, tracker, kb, tier)
+
+
+def sound_alarm(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, tier: str) -> List:
+    """The generic urgent message of ``tier``, in a clinician's words when the message claims a
+    profession (acknowledged after it)."""
+    claimed = newly_claimed_profession(kb, tracker)
+    urgent = kb.messages[f"red_flag_{tier}"]
+    say_as(dispatcher, urgent, answers.worded_for(urgent, claimed or tracker.get_slot("audience")))
+    audience_events = take_audience(dispatcher, tracker, kb, claimed) if claimed else []
+    say_to_audience(dispatcher, tracker, kb.messages["continue_after_red_flag"])
+    return audience_events
+
+
+def runner_up_red_flag_tier(tracker: Tracker) -> Optional[str]:
+    """The tier of a red-flag intent the classifier ranks second with some confidence
+    (RED_FLAG_RUNNER_UP_AT)."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    if len(ranking) < 2 or ranking[1].get("confidence", 0.0) < RED_FLAG_RUNNER_UP_AT:
+        return None
+    return next((tier for tier, name in RED_FLAG_INTENTS.items() if name == ranking[1].get("name")), None)
 
 
 def say_to_audience(dispatcher: CollectingDispatcher, tracker: Tracker, message: Message) -> None:

@@ -428,6 +428,24 @@ def test_a_red_flag_the_phrase_rule_names_gets_no_other_answer(kb):
     assert [message["text"] for message in messages[1:]] == [kb.messages["continue_after_red_flag"].text]
 
 
+def test_a_clinician_s_red_flag_read_as_who_they_are_still_gets_the_alarm_first(kb):
+    """The classifier ranks "I'm a GP" first and the patient's cold, blue leg second."""
+    text = "I'm a GP. My patient's leg is cold and blue and she can't move it"
+    ranking = [("set_audience", 0.71), ("report_red_flag", 0.25)]
+    tracker = make_tracker(text, "set_audience", [("audience", "professional")], ranking=ranking, confidence=0.71)
+    messages, _ = run(ActionSetAudience(), tracker)
+    assert [message["text"] for message in messages] == [
+        kb.messages["red_flag_emergency"].professional,
+        kb.messages["audience_professional"].text,
+        kb.messages["continue_after_red_flag"].professional,
+    ]
+    # Saying who they are and nothing more is no alarm, whatever the runner-up.
+    tracker = make_tracker("I'm a GP", "set_audience", [("audience", "professional")], ranking=ranking)
+    assert [message["text"] for message in run(ActionSetAudience(), tracker)[0]] == [
+        kb.messages["audience_professional"].text
+    ]
+
+
 def test_a_clinician_whose_first_message_trips_a_red_flag_gets_clinical_wording_throughout(kb):
     """The urgent message leads, in clinical words, then the claim is acknowledged and the card
     follows in clinical wording: the audience must not wait for the next message."""
