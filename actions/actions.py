@@ -511,8 +511,12 @@ def intent_confidence(tracker: Tracker) -> float:
 def classified_tier(tracker: Tracker) -> str:
     """The tier of the red-flag intent the message was classified as; the
     emergency tier, the safe default, for any other intent."""
-    intent = latest_intent(tracker)
-    return next((tier for tier, name in RED_FLAG_INTENTS.items() if name == intent), "emergency")
+    return red_flag_tier(latest_intent(tracker)) or "emergency"
+
+
+def red_flag_tier(intent: Optional[str]) -> Optional[str]:
+    """The tier whose red-flag intent ``intent`` is, if any."""
+    return next((tier for tier, name in RED_FLAG_INTENTS.items() if name == intent), None)
 
 
 class ActionRedFlag(Action):
@@ -570,7 +574,7 @@ def runner_up_red_flag_tier(tracker: Tracker) -> Optional[str]:
     ranking = tracker.latest_message.get("intent_ranking") or []
     if len(ranking) < 2 or ranking[1].get("confidence", 0.0) < RED_FLAG_RUNNER_UP_AT:
         return None
-    return next((tier for tier, name in RED_FLAG_INTENTS.items() if name == ranking[1].get("name")), None)
+    return red_flag_tier(ranking[1].get("name"))
 
 
 def say_to_audience(dispatcher: CollectingDispatcher, tracker: Tracker, message: Message) -> None:
