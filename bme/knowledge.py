@@ -306,9 +306,11 @@ class QuestionCard(StrictModel):
     # Out-of-scope cards only: a painkiller asked about with this subject is a covered question
     # (whether anti-inflammatories slow a broken bone's healing), see ``eases_any_pain``.
     painkillers_covered: bool = False
-    # Out-of-scope cards only: phrases that tell the subject together where no single word names
-    # it (stopping a bone medicine taken for thin bones), declining a question that names no
-    # covered condition or finding, even when it names a covered treatment.
+    # Phrases that tell the subject together where no single word names it. On an out-of-scope
+    # card (stopping a bone medicine taken for thin bones) they decline a question that names no
+    # covered condition or finding, even when it names a covered treatment. On an in-scope card
+    # they tell what a story asks whatever its last line matches best: a runner's stress fractures
+    # that keep coming back, then "should I be worried?", ask why they keep coming.
     told_by: Optional[ToldBy] = None
 
     @validator("out_of_scope")
@@ -342,12 +344,6 @@ class QuestionCard(StrictModel):
         if conditions and not values.get("named_by"):
             raise ValueError("only a card named by words can list the conditions it comes or does not come with")
         return conditions
-
-    @validator("told_by")
-    def told_only_when_out_of_scope(cls, told_by, values):
-        if told_by and not values.get("out_of_scope"):
-            raise ValueError("only an out-of-scope card is told by phrases")
-        return told_by
 
 
 class VocabularyEntry(StrictModel):

@@ -216,6 +216,7 @@ def decide_for_message(
         # podiatrist found the fracture asked how to keep fit); within 0.15 of the best, one fewer.
         if not conditions and reading.sign:
             ranked = card_first(reading.sign.answered_by, ranked)
+        ranked = card_first(question_told_by_story(kb, reading), ranked)
     if ranked:
         ranked = card_first(card_after_a_treatment_done(kb, reading, ranked[0].card), ranked)
     return with_told_condition(reading, decide(ranked[:MAX_CHOICES], follow_up))
@@ -483,8 +484,16 @@ def told_uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[Ques
     covered treatment such a message names does not make it the assistant's subject."""
     if any(match.entity in NAMED_DIAGNOSES for match in reading.named) or reading.implied:
         return None
-    told = told_subject_detector_for(kb).detect(reading.text)
+    told = told_subject_detector_for(kb, out_of_scope=True).detect(reading.text)
     return kb.questions[told.id] if told else None
+
+
+def question_told_by_story(kb: KnowledgeBase, reading: Reading) -> Optional[str]:
+    """The in-scope card whose phrases the message tells together (``told_by``), which is what the
+    story asks whatever its last line matches best: "I keep getting stress fractures ... Should I
+    be worried?" asks why they keep coming, not what a stress fracture is."""
+    told = told_subject_detector_for(kb, out_of_scope=False).detect(reading.text)
+    return told.id if told else None
 
 
 def named_uncovered_subjects(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> List[QuestionCard]:
@@ -682,7 +691,8 @@ def prepare(kb: KnowledgeBase) -> None:
     kept from an earlier start)."""
     index_for(kb)
     subject_matcher_for(kb)
-    told_subject_detector_for(kb)
+    told_subject_detector_for(kb, out_of_scope=True)
+    told_subject_detector_for(kb, out_of_scope=False)
     sign_detector_for(kb)
     for card in kb.questions.values():
         treatments_of(kb, card)
@@ -706,12 +716,18 @@ def subject_matcher_for(kb: KnowledgeBase) -> VocabularyMatcher:
     return _subject_matchers[id(kb)]
 
 
-def told_subject_detector_for(kb: KnowledgeBase) -> PhraseGroupDetector[PhraseGroups]:
-    """Finds the out-of-scope subjects told by phrases together (see told_uncovered_subject)."""
-    if id(kb) not in _told_subject_detectors:
-        told = [PhraseGroups(id=card.id, **card.told_by.dict()) for card in kb.questions.values() if card.told_by]
-        _told_subject_detectors[id(kb)] = PhraseGroupDetector(told, kb.vocabulary)
-    return _told_subject_detectors[id(kb)]
+def told_subject_detector_for(kb: KnowledgeBase, out_of_scope: bool) -> PhraseGroupDetector[PhraseGroups]:
+    """Finds the subjects told by phrases together: the out-of-scope ones (see
+    told_uncovered_subject) or the in-scope ones (see question_told_by_story)."""
+    key = (id(kb), out_of_scope)
+    if key not in _told_subject_detectors:
+        told = [
+            PhraseGroups(id=card.id, **card.told_by.dict())
+            for card in kb.questions.values()
+            if card.told_by and card.out_of_scope == out_of_scope
+        ]
+        _told_subject_detectors[key] = PhraseGroupDetector(told, kb.vocabulary)
+    return _told_subject_detectors[key]
 
 
 def index_for(kb: KnowledgeBase) -> QuestionIndex:

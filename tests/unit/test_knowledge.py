@@ -220,16 +220,6 @@ def test_a_card_outranks_the_covered_subjects_always_or_when_asked(kb_copy):
         load_knowledge_base(kb_copy)
 
 
-def test_only_an_out_of_scope_card_is_told_by_phrases(kb_copy):
-    def told_in_scope(data):
-        card = next(card for card in data["questions"] if card["id"] == "return_to_running")
-        card["told_by"] = {"alternatives": [[["marathon"], ["again"]]]}
-
-    _edit_yaml(kb_copy / "questions" / "activity.yml", told_in_scope)
-    with pytest.raises(KnowledgeError, match="only an out-of-scope card is told by phrases"):
-        load_knowledge_base(kb_copy)
-
-
 def test_a_phrase_group_refers_only_to_known_vocabulary_entries(kb_copy):
     def unknown_term(data):
         card = next(card for card in data["questions"] if card["id"] == "acute_fractures")

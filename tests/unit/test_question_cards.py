@@ -927,6 +927,26 @@ def test_a_story_telling_only_a_sign_gets_the_card_on_its_signs_first(kb):
     assert messages[0]["text"].startswith(f"**{kb.questions['stress_fracture_signs'].question}**")
 
 
+@pytest.mark.parametrize(
+    "story",
+    [
+        "I run cross country and every year I get two or three stress fractures in my feet. "
+        "I have tried new orthotics. Should I be worried?",
+        "This is my second stress fracture from running in a year and the MRI shows it healing. How did this happen?",
+    ],
+)
+def test_stress_fractures_that_keep_coming_ask_why_whatever_the_last_line_matches(kb, story):
+    """The story tells the question (knowledge/questions/causes.yml told_by): the causes, not what
+    a stress fracture is or how it is treated."""
+    messages = reply(kb, story)
+    assert messages[0]["text"].startswith(f"**{kb.questions['why_stress_fractures'].question}**")
+
+
+def test_one_stress_fracture_asked_how_long_is_not_asked_why(kb):
+    story = "I have a stress fracture in my shin from running. How long until I can run again?"
+    assert decide_for_message(kb, story).card.id != "why_stress_fractures"
+
+
 # A dancer's story telling bone pain that has spread from class to walking, naming no condition.
 DANCER_STORY = (
     "My daughter is 14 and does ballet five days a week. The top of her foot has hurt after class "
