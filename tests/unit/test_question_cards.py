@@ -966,6 +966,14 @@ def test_the_condition_a_sign_tells_is_kept_for_the_follow_ups(kb):
     assert follow_up.startswith(f"**{kb.questions['return_to_running'].question}**"), follow_up
 
 
+def test_how_long_after_edema_from_a_fall_asks_how_long_a_bone_bruise_takes(kb):
+    """The sign's condition is kept, so the bare follow-up asks about the bone bruise."""
+    story = "I'm 45 and the MRI shows bone marrow edema in my knee after a fall. Can I walk on it?"
+    assert decide_for_message(kb, story).told_condition == "bone_bruise"
+    follow_up = text_of(reply(kb, "How long does it take?", slots={"condition": "bone_bruise"}))
+    assert follow_up.startswith(f"**{kb.questions['bone_bruise_how_long'].question}**"), follow_up
+
+
 @pytest.mark.parametrize(
     "story",
     [
@@ -1136,7 +1144,10 @@ def test_a_named_condition_says_more_than_a_sign(kb):
     assert read_message(kb, RUNNER_STORY).implied == ["condition_stress_fracture"]
 
 
-@pytest.mark.parametrize("telling", ["I rolled my ankle playing netball.", "I twisted my ankle on the stairs."])
+@pytest.mark.parametrize(
+    "telling",
+    ["I rolled my ankle playing netball.", "I twisted my ankle on the stairs.", "I hurt my ankle after a fall."],
+)
 def test_bone_marrow_edema_after_an_injury_is_a_bone_bruise(kb, telling):
     """Bone marrow edema after an injury is a bone bruise: its cards answer, though the MRI named
     only the edema, and a runner's story that also tells bone pain with running is read the same."""
