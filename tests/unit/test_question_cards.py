@@ -239,6 +239,12 @@ def test_a_story_gets_the_direct_answer_of_its_question(kb):
             "How long before he can put weight through the foot?",
             "charcot_cast",
         ),
+        # An operation on a collapsed foot: when it is done and its risks, not the cast's months.
+        (
+            "My Charcot foot from diabetes has collapsed and I walk on the bone. "
+            "Is a fusion just trading one problem for another?",
+            "charcot_surgery",
+        ),
         (
             "There is no damage to any tendons or ligaments in my knee. It is just very badly bruised under the "
             "kneecap. The doctor took away my knee brace and crutches. Can I do any damage by walking on it?",
