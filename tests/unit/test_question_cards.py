@@ -1073,11 +1073,25 @@ def test_a_story_telling_a_knock_that_bruised_a_bone_or_a_fracture_run_on_is_ans
 
 @pytest.mark.parametrize(
     "telling",
-    ["It goes away after a mile or so.", "There is no point tenderness.", "The bone is not sore to the touch."],
+    [
+        "It goes away after a mile or so.",
+        "There is no point tenderness.",
+        "The bone is not sore to the touch.",
+        "It feels better when I've warmed up.",
+        "It isn't a stress fracture, I can still run.",
+    ],
 )
 def test_pain_that_eases_with_running_or_is_not_sore_to_press_tells_no_runner_s_sign(kb, telling):
-    """A stress fracture's pain gets worse with running, and its spot is sore to press."""
+    """A stress fracture's pain gets worse with running, and its spot is sore to press; a story
+    that says it is no stress fracture tells none."""
     assert read_message(kb, RUNNER_STORY.replace("Resting a few days", f"{telling} Resting a few days")).sign is None
+
+
+def test_both_shins_aching_with_running_tell_no_sign_but_one_sore_spot_does(kb):
+    """Shins that ache with running are how shin splints are told; one spot of bone marks a fracture."""
+    assert read_message(kb, "I started running a month ago and my shins hurt on every run. Any tips?").sign is None
+    one_spot = "I started running a month ago and my shin hurts in one spot, even at night. Any tips?"
+    assert read_message(kb, one_spot).sign.points_to == "stress_fracture"
 
 
 def test_a_fracture_from_a_fall_tells_no_runner_s_sign(kb):
