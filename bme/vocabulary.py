@@ -53,13 +53,15 @@ NEGATION = (
     r"|going to get|gonna get|(?:could|can|will) (?:turn into|lead to|become)"
 )
 # A condition or finding is denied when a negation stands right before it, with at most a few
-# of these words between ("there is no bony contusion", "no evidence of fracture or necrosis"),
-# other bones listed with it among them ("not any pelvic or vertebral fractures").
+# of these words between ("there is no bony contusion", "no evidence of fracture or necrosis",
+# "no history of falls or broken bones"), other bones listed with it among them ("not any pelvic
+# or vertebral fractures").
 # A closed list: "not sure if it is a stress fracture" and "I can't run with my stress fracture"
 # still name their subject.
 NEGATED_TERM = re.compile(
     rf"\b(?:{NEGATION})\s+(?:(?:a|an|the|any|have|has|had|it|it's|is|was|been|show|shows|showed|shown|see|seen"
-    r"|sign|signs|evidence|of|for|obvious|definite|definitely|acute|significant|new|bony|fracture|fractures|or|nor"
+    r"|sign|signs|evidence|history|previous|prior|falls|of|for|obvious|definite|definitely|acute|significant|new"
+    r"|bony|fracture|fractures|or|nor"
     r"|other|pelvic|hip|femur|femoral|rib|leg|ankle|foot|wrist|skull|spinal|vertebral),?\s+){0,5}$",
     re.IGNORECASE,
 )

@@ -561,6 +561,11 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
         ("I take alendronate for thin bones and my GP wants to take me off it. Should I worry?", "osteoporosis_care"),
         # Taken for years, a bone medicine is taken for thin bones, though the story does not say so.
         ("I have been on Fosamax for 7 years. Should I take a drug holiday?", "osteoporosis_care"),
+        (
+            "I have taken Fosamax for nearly eight years, with no history of falls or broken bones. "
+            "Do I need to continue taking it?",
+            "osteoporosis_care",
+        ),
         ("How long must I take bisphosphonates for osteoporosis? Is it a lifelong commitment?", "osteoporosis_care"),
         (
             "I take Prolia for osteoporosis and I am moving into a care home. Is it dangerous if the shots stop?",

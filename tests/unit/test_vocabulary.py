@@ -130,6 +130,8 @@ def test_no_terms_in_unrelated_text(matcher):
         "Shin splints, and if you keep running you're going to get stress fractures.",
         "The coach says the sore shins could turn into a stress fracture.",
         "Alignment is anatomic, without evidence for bone bruise or fracture.",
+        "I have no history of falls or stress fractures.",
+        "She has had no previous stress fracture.",
     ],
 )
 def test_a_denied_condition_is_not_the_message_s_subject(matcher, text):
