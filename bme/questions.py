@@ -599,13 +599,17 @@ def told_sign(kb: KnowledgeBase, text: str, named: Sequence[TermMatch]) -> Optio
     pitcher's months of low back pain with "X-rays were negative"), and a named condition the
     sign's condition includes (vocabulary.yml ``includes``) says less too: a young tennis player's
     low back pain that "may be a stress fracture" is spondylolysis, and so does a finding the sign
-    is told with (``told_with_findings``): bone marrow edema after a rolled ankle is a bone bruise."""
+    is told with (``told_with_findings``): bone marrow edema after a rolled ankle is a bone bruise.
+    Nor a sign of a condition the message denies: "it isn't a stress fracture, I can run 5 miles"."""
     diagnoses = {
         match.value
         for match in named
         if match.entity in NAMED_DIAGNOSES and kb.vocabulary[match.entity][match.value].says_what_is_wrong
     }
     signs = sign_detector_for(kb).told(text)
+    if signs:
+        denied = set(matcher_for(kb).values(text, "condition", denied=True))
+        signs = [sign for sign in signs if sign.points_to not in denied]
     return next((sign for sign in signs if diagnoses <= says_less_than(kb, sign)), None)
 
 

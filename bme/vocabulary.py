@@ -282,11 +282,12 @@ class VocabularyMatcher:
             last = match.end
         return "".join([*parts, text[last:]]).lower()
 
-    def values(self, text: str, entity: str) -> List[str]:
-        """Canonical ids of one entity type, in order of first mention."""
+    def values(self, text: str, entity: str, denied: bool = False) -> List[str]:
+        """Canonical ids of one entity type, in order of first mention; ``denied``: those the text
+        denies ("it isn't a stress fracture") instead of those it names."""
         seen: List[str] = []
         for match, is_denied in self._matches(text, sites_within=entity == BODY_SITE):
-            if not is_denied and match.entity == entity and match.value not in seen:
+            if is_denied == denied and match.entity == entity and match.value not in seen:
                 seen.append(match.value)
         return seen
 
