@@ -60,7 +60,7 @@ NEGATION = (
 # still name their subject.
 NEGATED_TERM = re.compile(
     rf"\b(?:{NEGATION})\s+(?:(?:a|an|the|any|have|has|had|it|it's|is|was|been|show|shows|showed|shown|see|seen"
-    r"|sign|signs|evidence|history|previous|prior|falls|of|for|obvious|definite|definitely|acute|significant|new"
+    r"|sign|signs|evidence|history|previous|prior|falls|of|for|obvious|definite|definitive|definitely|lesion|lesions|acute|significant|new"
     r"|bony|fracture|fractures|or|nor"
     r"|other|pelvic|hip|femur|femoral|rib|leg|ankle|foot|wrist|skull|spinal|vertebral),?\s+){0,5}$",
     re.IGNORECASE,

@@ -132,6 +132,7 @@ def test_no_terms_in_unrelated_text(matcher):
         "Alignment is anatomic, without evidence for bone bruise or fracture.",
         "I have no history of falls or stress fractures.",
         "She has had no previous stress fracture.",
+        "The X-ray showed no definitive lesions or signs of osteoarthritis.",
     ],
 )
 def test_a_denied_condition_is_not_the_message_s_subject(matcher, text):
