@@ -428,8 +428,10 @@ class Sign(PhraseGroups):
     label: Text
     points_to: Text  # a condition id in vocabulary.yml
     # Out-of-scope cards the condition is often first called (an early Charcot foot called a
-    # sprain): the sign is read even when the message names only those, but not when it names a
-    # subject that is not one of them (a teen's disc protrusion on MRI is not a mistaken strain).
+    # sprain), or whose words its story tells as history (the osteopenia before a knee's
+    # insufficiency fracture): the sign is read even when the message names only those, but not
+    # when it names a subject that is not one of them (a teen's disc protrusion on MRI is not a
+    # mistaken strain).
     mistaken_for: List[Text] = []
     # MRI findings (finding ids in vocabulary.yml) the sign's story says more than: bone marrow
     # edema after an ankle was rolled is a bone bruise. Other named findings say more than a sign.

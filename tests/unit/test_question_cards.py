@@ -1052,6 +1052,34 @@ def test_an_injury_with_a_normal_x_ray_is_answered_on_what_an_x_ray_misses(kb):
     assert "a normal X-ray does not rule it out" in text
 
 
+# Sudden knee pain without an injury in later life (knowledge/signs.yml), with the thin bones the
+# story tells as its history.
+SUDDEN_KNEE_STORY = (
+    "I am 68. Three weeks ago I woke up with a sharp pain on the inside of my knee, with no injury. "
+    "It is worse when I stand and it keeps me up at night. I was told years ago I have osteopenia. "
+    "What could this be?"
+)
+
+
+def test_sudden_knee_pain_in_later_life_is_answered_on_a_crack_under_the_joint_surface(kb):
+    """Osteopenia told as history does not make the story osteoporosis care."""
+    text = text_of(reply(kb, SUDDEN_KNEE_STORY))
+    assert text.startswith(f"**{kb.questions['subchondral_insufficiency_fracture_signs'].question}**")
+    assert "MRI" in text
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        SUDDEN_KNEE_STORY.replace("with no injury", "after I twisted it"),
+        SUDDEN_KNEE_STORY.replace("I am 68. ", "").replace(" I was told years ago I have osteopenia.", ""),
+    ],
+)
+def test_knee_pain_after_a_twist_or_without_later_life_tells_no_insufficiency_fracture_sign(kb, story):
+    found = read_message(kb, story).sign
+    assert not found or found.id != "sudden_knee_pain_in_later_life"
+
+
 # A runner's fracture they kept running on, naming no condition (knowledge/signs.yml).
 KEPT_RUNNING_STORY = (
     "I run about forty miles a week. My doctor thinks there is a small fracture, but there has been no scan "
