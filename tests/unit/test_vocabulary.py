@@ -453,6 +453,9 @@ def test_red_flags_are_recognised(detector, text, category):
         "My foot is aching though I do calf stretches and calf-raises. Would a walking boot help?",
         "I use heating packs and hot packs on my back and I am on crutches to take pressure off my leg.",
         "I tend to get ankle swelling on hot days.",
+        # An operation still to come or ruled out tells no immobilising surgery.
+        "My calf hurts since tennis and I'm limping. Is it likely I'd need surgery?",
+        "My shin swelled after a kick, but surgery isn't required in most cases, is it?",
         # Chemotherapy turned down tells no weak immunity.
         "Her cancer has spread to her bones. She decided against chemo. What helps the bone pain?",
         "",
@@ -469,6 +472,7 @@ def test_ordinary_messages_are_not_red_flags(detector, text):
         ("My ACL is such a weak spot, and now both my legs are weak and I can't pee.", "spinal_cord_compression"),
         ("I use hot packs, but today my knee is hot and swollen.", "hot_swollen_joint"),
         ("I had no chemo, but since my transplant my bones hurt.", "infection"),
+        ("I was told I'd need surgery, and since the surgery last week my calf is sore.", "deep_vein_thrombosis"),
     ],
 )
 def test_a_warning_sign_told_beside_a_phrase_that_holds_its_words_still_counts(detector, text, category):
