@@ -576,6 +576,8 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
             "I have osteoporosis and will start taking Fosamax next week. I have never broken a bone. Is it safe?",
             "osteoporosis_care",
         ),
+        # Exercise for thin bones, with no fracture told.
+        ("I have osteoporosis. Is it safe for me to take up golf or pilates?", "osteoporosis_care"),
         # Heel pain at the first steps after sleep is how plantar fasciitis is told without its name.
         ("My heel is agony for the first few steps when I get up, then it eases off. What is it?", "plantar_fasciitis"),
         # Keyhole surgery on the hip, however it is worded, is the hip surgeon's.
