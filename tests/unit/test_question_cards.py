@@ -1029,6 +1029,21 @@ def test_shin_splints_told_with_a_runners_pain_in_one_spot_at_night_is_answered_
     assert "stress fracture" in text.lower()
 
 
+def test_a_runner_s_shin_splints_name_no_sore_bone(kb):
+    """The shin in "shin splints" names that condition: asked with a painkiller, it is declined."""
+    story = "I get shin splints every season when I run. Can I just take ibuprofen and run through the pain?"
+    assert declines_as(kb, text_of(reply(kb, story)), "shin_splints")
+
+
+def test_a_sore_spot_on_the_shin_bone_in_a_new_runner_is_answered_on_stress_fractures(kb):
+    story = (
+        "I started running three weeks ago. Now there is a sharp pain in a spot on the front of my shin bone. "
+        "Is this shin splints?"
+    )
+    text = text_of(reply(kb, story))
+    assert text.startswith(f"**{kb.questions['stress_fracture_signs'].question}**")
+
+
 def test_thin_bones_told_with_the_spine_are_a_question_on_spine_fractures(kb):
     story = (
         "I am 75 and my doctor says I have osteoporosis. I walk every day. Could my spine break, and what would I feel?"
