@@ -576,6 +576,8 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
             "I have osteoporosis and will start taking Fosamax next week. I have never broken a bone. Is it safe?",
             "osteoporosis_care",
         ),
+        # Iloprost asked about for a circulation problem, the other illness it is given for.
+        ("How does iloprost help the blood flow in Raynaud's?", "circulation_problems"),
         # Exercise for thin bones, with no fracture told.
         ("I have osteoporosis. Is it safe for me to take up golf or pilates?", "osteoporosis_care"),
         # Heel pain at the first steps after sleep is how plantar fasciitis is told without its name.
@@ -723,6 +725,8 @@ def test_a_story_naming_only_another_condition_is_declined_though_it_asks_nothin
         # A stomach ulcer is no foot ulcer; an ulcer told with a Charcot foot keeps the foot's care.
         "I had a stomach ulcer years ago. Can I take ibuprofen for my stress fracture?",
         "I have Charcot foot and an ulcer on the sole of my foot. How long will I be in the cast?",
+        # Iloprost asked about for the bone, by someone who also has a circulation problem.
+        "I have Raynaud's and bone marrow edema in my knee. Can I have iloprost?",
     ],
 )
 def test_a_question_naming_one_of_our_subjects_is_not_declined_by_another(kb, text):
