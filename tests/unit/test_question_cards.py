@@ -606,6 +606,11 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
             "tendon_problems",
         ),
         ("I sprained my ankle playing netball. Can I take ibuprofen?", "sprains_and_ligaments"),
+        # The shin in "shin splints" names that condition, not a sore bone.
+        (
+            "I get shin splints every season when I run. Can I just take ibuprofen and run through the pain?",
+            "shin_splints",
+        ),
         # Knee pain from running, named, is no sign of a stress fracture.
         ("My IT band acts up every time I hit the 5 mile mark. Could it be the shoes?", "runners_knee_pain"),
         (
@@ -1031,12 +1036,6 @@ def test_shin_splints_told_with_a_runners_pain_in_one_spot_at_night_is_answered_
     text = text_of(reply(kb, story))
     assert not says_not_covered(kb, text)
     assert "stress fracture" in text.lower()
-
-
-def test_a_runner_s_shin_splints_name_no_sore_bone(kb):
-    """The shin in "shin splints" names that condition: asked with a painkiller, it is declined."""
-    story = "I get shin splints every season when I run. Can I just take ibuprofen and run through the pain?"
-    assert declines_as(kb, text_of(reply(kb, story)), "shin_splints")
 
 
 def test_a_sore_spot_on_the_shin_bone_in_a_new_runner_is_answered_on_stress_fractures(kb):
