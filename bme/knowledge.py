@@ -251,6 +251,14 @@ class TokenPattern(StrictModel):
 Phrase = Union[VocabularyTerm, TokenPattern, Text]
 
 
+def holds_words(longer: str, shorter: str) -> bool:
+    """``shorter`` stands in ``longer`` as whole words ("a fall" in "had a fall", "i" in "i'm",
+    which the tokenizer splits), and is not the same phrase."""
+    if longer.lower() == shorter.lower():
+        return False
+    return re.search(rf"(?<![\w-]){re.escape(shorter.lower())}(?![\w-])", longer.lower()) is not None
+
+
 class ToldBy(StrictModel):
     """Told by a message when, for any one alternative, every group of phrases has at least one
     phrase in the message (bme/vocabulary.py PhraseGroupDetector)."""
@@ -261,6 +269,24 @@ class ToldBy(StrictModel):
     # Phrases whose words the groups do not count where they stand, while the same words elsewhere
     # in the message still count: "calf raises" tells no sore calf, "hot packs" no hot leg.
     not_counting: List[Phrase] = []
+
+    @validator("alternatives")
+    def no_phrase_holds_another_of_its_group(cls, alternatives):
+        """A phrase that holds a shorter phrase of its own group as whole words finds no message the
+        shorter one misses ("had a fall" beside "a fall"). Only the groups: where an ``unless``
+        phrase starts decides whether a negation before it takes it back, and a ``not_counting``
+        phrase's whole span is what it holds back, so there a longer phrase can matter."""
+        held = [
+            f"{longer!r} holds {shorter!r}"
+            for alternative in alternatives
+            for group in alternative
+            for longer in group
+            for shorter in group
+            if isinstance(longer, str) and isinstance(shorter, str) and holds_words(longer, shorter)
+        ]
+        if held:
+            raise ValueError(f"phrases another phrase of the same group already finds: {'; '.join(held)}")
+        return alternatives
 
     def vocabulary_terms(self) -> List[VocabularyTerm]:
         groups = [group for alternative in self.alternatives for group in alternative]

@@ -230,6 +230,16 @@ def test_a_phrase_group_refers_only_to_known_vocabulary_entries(kb_copy):
         load_knowledge_base(kb_copy)
 
 
+def test_a_phrase_group_holds_no_phrase_a_shorter_one_of_it_already_finds(kb_copy):
+    def longer_twin(data):
+        card = next(card for card in data["questions"] if card["id"] == "acute_fractures")
+        card["told_by"]["alternatives"][0][0].append("broke my")
+
+    _edit_yaml(kb_copy / "questions" / "out_of_scope.yml", longer_twin)
+    with pytest.raises(KnowledgeError, match=r"entry 'acute_fractures': .*'broke my' holds 'broke'"):
+        load_knowledge_base(kb_copy)
+
+
 def test_a_term_includes_only_known_terms_of_its_own_type(kb_copy):
     def unknown_broader(data):
         data["condition"]["spondylolysis"]["includes"] = ["broken_back"]
