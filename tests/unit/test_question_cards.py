@@ -1100,6 +1100,32 @@ def test_knee_pain_after_a_twist_or_without_later_life_tells_no_insufficiency_fr
     assert not found or found.id != "sudden_knee_pain_in_later_life"
 
 
+# A sacral fracture of weak bones asked about with its care (the card's told_by): the vocabulary
+# reads an insufficiency fracture as a stress fracture, which alone ranks the athletes' card first.
+OLDER_SACRAL_STORY = (
+    "My mother is 86 and has osteoporosis. Her back and buttock started hurting last week with no fall, "
+    "and the MRI shows a sacral insufficiency fracture. Should she stay in bed until it heals?"
+)
+
+
+def test_an_older_persons_sacral_fracture_is_answered_on_its_own_care(kb):
+    text = text_of(reply(kb, OLDER_SACRAL_STORY))
+    assert text.startswith(f"**{kb.questions['sacral_insufficiency_fracture_treatment'].question}**")
+    assert "sacroplasty" in text
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "I'm a marathon runner and the MRI shows a sacral stress fracture. How long until it heals?",
+        OLDER_SACRAL_STORY.replace(" Should she stay in bed until it heals?", " How do doctors find this?"),
+    ],
+)
+def test_a_runners_sacral_fracture_or_a_question_on_its_signs_keeps_its_own_card(kb, story):
+    text = text_of(reply(kb, story))
+    assert not text.startswith(f"**{kb.questions['sacral_insufficiency_fracture_treatment'].question}**")
+
+
 # A runner's fracture they kept running on, naming no condition (knowledge/signs.yml).
 KEPT_RUNNING_STORY = (
     "I run about forty miles a week. My doctor thinks there is a small fracture, but there has been no scan "
