@@ -446,38 +446,40 @@ class ActionExplainWhy(Action):
 
 
 class ActionAnswerBeforePlan(Action):
-    """A plan request that also asks something is answered before the plan starts: in general
-    ("what is the management approach for bone marrow edema?", often a clinician's) with the
-    treatment overview, in a story ("Mom has a new spine fracture next to an old one; should we
-    manage it the same way?") with the card that answers it. A bare request about one's own case
-    ("make me a plan") goes straight to the plan. A request naming a subject the assistant does not
-    cover ("a plan for my tendinitis"), or a story about nothing it covers ("what action I should
-    take, if any?" after a runner's missed periods), is declined as a question would be, and the
-    plan does not start: its questions are about bone marrow edema."""
+    """A plan request that asks in general ("what is the management approach for bone marrow
+    edema?", often a clinician's) gets the treatment overview with the plan offered, not started:
+    the plan's questions are about one person's case. A story that asks ("Mom has a new spine
+    fracture next to an old one; should we manage it the same way?") gets the card that answers it
+    before the plan starts. A bare request about one's own case ("make me a plan") goes straight to
+    the plan. A request naming a subject the assistant does not cover ("a plan for my tendinitis"),
+    or a story about nothing it covers ("what action I should take, if any?" after a runner's
+    missed periods), is declined as a question would be, and the plan does not start: its
+    questions are about bone marrow edema."""
 
     def name(self) -> Text:
         return "action_answer_before_plan"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
+        # Either branch ends the plan rule here: the next action is listening for the user's next message.
+        ends_the_plan = FollowupAction(ACTION_LISTEN_NAME)
+        if asks_in_general(kb, tracker.latest_message.get("text") or ""):
+            return [*send_card(dispatcher, tracker, kb, kb.questions[kb.plan.overview_card]), ends_the_plan]
         decision = decision_before_plan(kb, tracker)
         if decision.unrelated or decision.out_of_scope:
             reply_to_question(dispatcher, tracker, kb, decision)
-            # Ends the plan rule here: the next action is listening for the user's next message.
-            return [FollowupAction(ACTION_LISTEN_NAME)]
+            return [ends_the_plan]
         return send_card(dispatcher, tracker, kb, decision.card, plan_follows=True) if decision.card else []
 
 
 def decision_before_plan(kb: KnowledgeBase, tracker: Tracker) -> Decision:
-    """The overview for a general request; a subject not covered that the request names ("make me a
+    """For a request about one's own case: a subject not covered that the request names ("make me a
     plan for my tendinitis") declined; for a story that asks (two sentences or more), the card
     decision: its card answers first, unless it only offers the plan ("what would you recommend for
     me?"), which follows anyway, and a story about nothing covered is declined too. A subject only
     the ranking finds is not declined: "what's the plan of action for my foot?" comes near the
     card on finding a doctor."""
     text = tracker.latest_message.get("text") or ""
-    if asks_in_general(kb, text):
-        return Decision(card=kb.questions[kb.plan.overview_card])
     uncovered = uncovered_subject(kb, read_message(kb, text))
     if uncovered:
         return Decision(out_of_scope=uncovered)

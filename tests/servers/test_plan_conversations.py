@@ -47,6 +47,17 @@ def test_a_story_about_something_else_asking_what_to_do_starts_no_plan(chat):
     assert asked(chat("yes"), "etiology")
 
 
+def test_a_general_question_gets_the_overview_with_the_plan_offered_not_started(chat):
+    """A clinician's general question: the cited overview and the plan's button; the plan's
+    questions come only once the button is pressed."""
+    replies = chat("What is the management approach for bone marrow edema?")
+    assert texts(replies)[0].startswith(f"**{KB.questions[KB.plan.overview_card].question}**")
+    assert not any(asked(replies, slot) for slot in QUESTIONS)
+    button = KB.buttons.make_plan
+    assert button.dict() in [offered for reply in replies for offered in reply.get("buttons") or []]
+    assert asked(chat(button.payload), "mri_confirmed")
+
+
 def test_vertebral_fracture_plan_asks_duration_and_neuro(chat):
     chat("can you make me a treatment plan")
     assert asked(chat("yes"), "etiology")

@@ -443,13 +443,19 @@ def test_the_domain_knows_every_plan_question():
         ("make me a plan", False),
     ],
 )
-def test_a_general_plan_request_gets_the_overview_before_the_plan(kb, request_text, overview):
-    """A clinician's general question gets the cited overview first; one's own case goes straight to the plan."""
-    t = tracker(request_text, intent="start_treatment_plan", loop=None)
-    _, messages = run(ActionAnswerBeforePlan(), t)
+def test_a_general_plan_request_gets_the_overview_with_the_plan_offered_not_started(kb, request_text, overview):
+    """A clinician's general question gets the cited overview and the plan's button, and the plan
+    does not start; one's own case goes straight to the plan."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(
+        ActionAnswerBeforePlan().run(dispatcher, tracker(request_text, "start_treatment_plan", loop=None), DOMAIN)
+    )
     card = kb.questions[kb.plan.overview_card]
-    text = "\n".join(message.get("text") or "" for message in messages)
+    text = "\n".join(message.get("text") or "" for message in dispatcher.messages)
     assert (card.answer.patient in text) is overview
+    buttons = [button for message in dispatcher.messages for button in message.get("buttons") or []]
+    assert (kb.buttons.make_plan.dict() in buttons) is overview
+    assert (("followup", "action_listen") in [(event["event"], event.get("name")) for event in events]) is overview
 
 
 @pytest.mark.parametrize(
