@@ -96,8 +96,20 @@ MISSPELLING_CUTOFF = 0.85
 SPELLINGS_KEPT = 4096
 
 
+# A letter's period that ends a sentence ("I take vitamin D. Is it enough?"): spaCy keeps a
+# single letter and its period as one token, an initial, so "vitamin D." named no vitamin D.
+LETTER_BEFORE_PERIOD = r"(?<=\b[A-Za-z])\."
+
+
 def _blank_english():
-    return spacy.blank("en")
+    """spaCy's blank English, with a single letter's period split off as punctuation: names in the
+    vocabulary end in letters far more often than the messages use initials."""
+    nlp = spacy.blank("en")
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex([*nlp.Defaults.suffixes, LETTER_BEFORE_PERIOD]).search
+    nlp.tokenizer.rules = {
+        text: tokens for text, tokens in nlp.tokenizer.rules.items() if not re.fullmatch(r"[A-Za-z]\.", text)
+    }
+    return nlp
 
 
 class SpellingReader:

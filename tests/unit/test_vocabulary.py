@@ -90,6 +90,9 @@ def detector(kb):
         ("I think I have already lost most of my cardio.", "asking", "keeping_fit"),
         ("Is there anything I can do to keep myself in tennis shape?", "asking", "keeping_fit"),
         ("My dad takes Eliquis.", "health", "blood_thinners"),
+        # A name ending in a single letter at the end of a sentence: the period is no initial's.
+        ("I take vitamin D. Is that enough?", "treatment", "vitamin_d"),
+        ("How does 400 units fit into a vitamin D-3 pill?", "treatment", "vitamin_d"),
     ],
 )
 def test_terms_map_to_canonical_ids(matcher, text, entity, value):
