@@ -503,11 +503,19 @@ def test_a_story_about_nothing_covered_gets_the_out_of_scope_reply_and_no_plan(k
     assert [(event["event"], event.get("name")) for event in events] == [("followup", "action_listen")]
 
 
-def test_a_plan_request_naming_a_subject_not_covered_is_declined_and_starts_no_plan(kb):
+@pytest.mark.parametrize(
+    "request_text, card_id",
+    [
+        ("Please make me a treatment plan for my tendinitis", "tendon_problems"),
+        ("What are the usual recommendations for managing a plantar fibroma seen on MRI?", "soft_tissue_lumps"),
+    ],
+)
+def test_a_plan_request_naming_a_subject_not_covered_is_declined_and_starts_no_plan(kb, request_text, card_id):
     dispatcher = CollectingDispatcher()
-    request = tracker("Please make me a treatment plan for my tendinitis", "start_treatment_plan", loop=None)
+    request = tracker(request_text, "start_treatment_plan", loop=None)
     events = asyncio.run(ActionAnswerBeforePlan().run(dispatcher, request, DOMAIN))
-    assert dispatcher.messages[0]["text"].startswith("I don't cover tendon problems")
+    subject = kb.questions[card_id].question
+    assert dispatcher.messages[0]["text"].startswith(kb.messages["not_covered"].text.format(subject=subject))
     assert [(event["event"], event.get("name")) for event in events] == [("followup", "action_listen")]
 
 

@@ -596,6 +596,15 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
         ("The podiatrist thinks the burning between my toes is a Morton neuroma. Will it go away?", "nerve_problems"),
         ("My father has myelodysplastic syndrome. Why does he need a marrow test?", "blood_cancers_and_marrow_tests"),
         ("Is raloxifene safer than other pills for thin bones?", "osteoporosis_care"),
+        # A drug holiday, which only a long course for thin bones has, named or not.
+        ("I'm on a Fosamax drug holiday. When should I go back on it?", "osteoporosis_care"),
+        ("What do you think of Prolia for osteoporosis?", "osteoporosis_care"),
+        (
+            "My doctor wants me to take a pill once a week to strengthen my bones. Do I have to take it for life?",
+            "osteoporosis_care",
+        ),
+        # A lump in the soft tissue, not in a bone.
+        ("What is the treatment for a plantar fibroma found on an MRI?", "soft_tissue_lumps"),
         # Asked about, complex regional pain syndrome is declined even after a broken foot.
         ("Please explain CRPS. My sister broke her foot in May and it still burns.", "chronic_pain_in_general"),
         # An older person's slipped vertebra comes from worn discs and joints.
