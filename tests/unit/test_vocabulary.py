@@ -93,6 +93,9 @@ def detector(kb):
         # A name ending in a single letter at the end of a sentence: the period is no initial's.
         ("I take vitamin D. Is that enough?", "treatment", "vitamin_d"),
         ("How does 400 units fit into a vitamin D-3 pill?", "treatment", "vitamin_d"),
+        # A report's bruise of the marrow, and of the small bones of the big toe.
+        ("There is a bone marrow contusion in the proximal phalanx of the hallux.", "condition", "bone_bruise"),
+        ("MRI: contusion of the medial sesamoid.", "condition", "bone_bruise"),
     ],
 )
 def test_terms_map_to_canonical_ids(matcher, text, entity, value):
