@@ -231,6 +231,14 @@ def test_a_story_gets_the_direct_answer_of_its_question(kb):
     assert card.answer.patient in text_of(reply(kb, story))
 
 
+# A sacral fracture of weak bones asked about with its care (the card's told_by): the vocabulary
+# reads an insufficiency fracture as a stress fracture, which alone ranks the athletes' card first.
+OLDER_SACRAL_STORY = (
+    "My mother is 86 and has osteoporosis. Her back and buttock started hurting last week with no fall, "
+    "and the MRI shows a sacral insufficiency fracture. Should she stay in bed until it heals?"
+)
+
+
 @pytest.mark.parametrize(
     "story, card_id",
     [
@@ -288,6 +296,8 @@ def test_a_story_gets_the_direct_answer_of_its_question(kb):
             "spondyloarthritis. Will it go away?",
             "inflammatory_arthritis_edema",
         ),
+        # Not the athletes' card on pelvic stress fractures.
+        (OLDER_SACRAL_STORY, "sacral_insufficiency_fracture_treatment"),
     ],
 )
 def test_a_story_on_one_of_our_conditions_gets_the_card_on_it(kb, story, card_id):
@@ -1107,20 +1117,6 @@ def test_sudden_knee_pain_in_later_life_is_answered_on_a_crack_under_the_joint_s
 def test_knee_pain_after_a_twist_or_without_later_life_tells_no_insufficiency_fracture_sign(kb, story):
     found = read_message(kb, story).sign
     assert not found or found.id != "sudden_knee_pain_in_later_life"
-
-
-# A sacral fracture of weak bones asked about with its care (the card's told_by): the vocabulary
-# reads an insufficiency fracture as a stress fracture, which alone ranks the athletes' card first.
-OLDER_SACRAL_STORY = (
-    "My mother is 86 and has osteoporosis. Her back and buttock started hurting last week with no fall, "
-    "and the MRI shows a sacral insufficiency fracture. Should she stay in bed until it heals?"
-)
-
-
-def test_an_older_persons_sacral_fracture_is_answered_on_its_own_care(kb):
-    text = text_of(reply(kb, OLDER_SACRAL_STORY))
-    assert text.startswith(f"**{kb.questions['sacral_insufficiency_fracture_treatment'].question}**")
-    assert "sacroplasty" in text
 
 
 @pytest.mark.parametrize(
