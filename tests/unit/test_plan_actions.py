@@ -40,17 +40,25 @@ def tracker(text, intent="inform", slots=None, entities=(), requested=None, loop
 
 
 def validate(text, requested, intent="inform", slots=None, entities=()):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(
-        ValidateTreatmentPlanForm().run(dispatcher, tracker(text, intent, slots, entities, requested), DOMAIN)
-    )
-    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, dispatcher.messages
+    return run(ValidateTreatmentPlanForm(), tracker(text, intent, slots, entities, requested))
 
 
 def run(action, t):
+    """The slots ``action`` sets on tracker ``t``, and its messages."""
+    events, messages = events_and_messages(action, t)
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, messages
+
+
+def events_and_messages(action, t):
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, t, DOMAIN))
-    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, dispatcher.messages
+    return asyncio.run(action.run(dispatcher, t, DOMAIN)), dispatcher.messages
+
+
+def before_plan(text):
+    """What a plan request gets before the plan: the (event, name) pairs ActionAnswerBeforePlan
+    returns, and its messages."""
+    events, messages = events_and_messages(ActionAnswerBeforePlan(), tracker(text, "start_treatment_plan", loop=None))
+    return [(event["event"], event.get("name")) for event in events], messages
 
 
 def test_valid_answer_is_stored_and_the_next_question_chosen():
@@ -446,16 +454,13 @@ def test_the_domain_knows_every_plan_question():
 def test_a_general_plan_request_gets_the_overview_with_the_plan_offered_not_started(kb, request_text, overview):
     """A clinician's general question gets the cited overview and the plan's button, and the plan
     does not start; one's own case goes straight to the plan."""
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(
-        ActionAnswerBeforePlan().run(dispatcher, tracker(request_text, "start_treatment_plan", loop=None), DOMAIN)
-    )
+    events, messages = before_plan(request_text)
     card = kb.questions[kb.plan.overview_card]
-    text = "\n".join(message.get("text") or "" for message in dispatcher.messages)
+    text = "\n".join(message.get("text") or "" for message in messages)
     assert (card.answer.patient in text) is overview
-    buttons = [button for message in dispatcher.messages for button in message.get("buttons") or []]
+    buttons = [button for message in messages for button in message.get("buttons") or []]
     assert (kb.buttons.make_plan.dict() in buttons) is overview
-    assert (("followup", "action_listen") in [(event["event"], event.get("name")) for event in events]) is overview
+    assert (("followup", "action_listen") in events) is overview
 
 
 @pytest.mark.parametrize(
@@ -474,13 +479,13 @@ def test_a_general_plan_request_gets_the_overview_with_the_plan_offered_not_star
     ],
 )
 def test_a_story_asking_for_the_plan_gets_its_question_answered_first(kb, story, card_id):
-    _, messages = run(ActionAnswerBeforePlan(), tracker(story, intent="start_treatment_plan", loop=None))
+    _, messages = before_plan(story)
     assert messages[0]["text"].startswith(f"**{kb.questions[card_id].question}**")
 
 
 def test_a_story_whose_card_only_offers_the_plan_goes_straight_to_the_plan(kb):
     story = "My MRI came back last week. It shows bone marrow edema in my knee. I'm confused. What would you recommend?"
-    _, messages = run(ActionAnswerBeforePlan(), tracker(story, intent="start_treatment_plan", loop=None))
+    _, messages = before_plan(story)
     assert messages == []
 
 
@@ -494,13 +499,9 @@ def test_a_story_whose_card_only_offers_the_plan_goes_straight_to_the_plan(kb):
 )
 def test_a_story_about_nothing_covered_gets_the_out_of_scope_reply_and_no_plan(kb, story):
     """The plan's first question asks about the MRI's bone marrow edema: no question for this story."""
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(
-        ActionAnswerBeforePlan().run(dispatcher, tracker(story, "start_treatment_plan", loop=None), DOMAIN)
-    )
-    [message] = dispatcher.messages
+    events, [message] = before_plan(story)
     assert says_out_of_scope(kb, message["text"])
-    assert [(event["event"], event.get("name")) for event in events] == [("followup", "action_listen")]
+    assert events == [("followup", "action_listen")]
 
 
 @pytest.mark.parametrize(
@@ -511,16 +512,14 @@ def test_a_story_about_nothing_covered_gets_the_out_of_scope_reply_and_no_plan(k
     ],
 )
 def test_a_plan_request_naming_a_subject_not_covered_is_declined_and_starts_no_plan(kb, request_text, card_id):
-    dispatcher = CollectingDispatcher()
-    request = tracker(request_text, "start_treatment_plan", loop=None)
-    events = asyncio.run(ActionAnswerBeforePlan().run(dispatcher, request, DOMAIN))
+    events, messages = before_plan(request_text)
     subject = kb.questions[card_id].question
-    assert dispatcher.messages[0]["text"].startswith(kb.messages["not_covered"].text.format(subject=subject))
-    assert [(event["event"], event.get("name")) for event in events] == [("followup", "action_listen")]
+    assert messages[0]["text"].startswith(kb.messages["not_covered"].text.format(subject=subject))
+    assert events == [("followup", "action_listen")]
 
 
 @pytest.mark.parametrize("request_text", ["Can you make me a plan?", "what's the plan of action for my foot?"])
 def test_a_plan_request_naming_nothing_out_of_scope_starts_the_plan(kb, request_text):
     """The second comes near the card on finding a doctor: only a subject named is declined."""
-    _, messages = run(ActionAnswerBeforePlan(), tracker(request_text, "start_treatment_plan", loop=None))
+    _, messages = before_plan(request_text)
     assert messages == []
