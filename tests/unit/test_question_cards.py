@@ -298,6 +298,11 @@ OLDER_SACRAL_STORY = (
         ),
         # Not the athletes' card on pelvic stress fractures.
         (OLDER_SACRAL_STORY, "sacral_insufficiency_fracture_treatment"),
+        # Not the card on its treatment: the safety of the cement injection it offers.
+        (
+            "My mother is 84 and cracked her sacrum from osteoporosis. The doctor mentioned sacroplasty. Is it safe?",
+            "sacroplasty_risks",
+        ),
     ],
 )
 def test_a_story_on_one_of_our_conditions_gets_the_card_on_it(kb, story, card_id):
