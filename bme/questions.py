@@ -216,7 +216,9 @@ def decide_for_message(
         # podiatrist found the fracture asked how to keep fit); within 0.15 of the best, one fewer.
         if not conditions and reading.sign:
             ranked = card_first(reading.sign.answered_by, ranked)
-        ranked = card_first(question_told_by_story(kb, reading), ranked)
+    # Phrases told together say what is asked, with a treatment named or not: a bisphosphonate
+    # asked about with osteonecrosis asks whether it helps osteonecrosis, not marrow edema.
+    ranked = card_first(question_told_by_story(kb, reading), ranked)
     if ranked:
         ranked = card_first(card_after_a_treatment_done(kb, reading, ranked[0].card), ranked)
     return with_told_condition(reading, decide(ranked[:MAX_CHOICES], follow_up))

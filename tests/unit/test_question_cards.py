@@ -298,6 +298,18 @@ OLDER_SACRAL_STORY = (
         ),
         # Not the athletes' card on pelvic stress fractures.
         (OLDER_SACRAL_STORY, "sacral_insufficiency_fracture_treatment"),
+        # Not the card on bisphosphonates for marrow edema.
+        (
+            "My son is 24 and has avascular necrosis in his hip from steroids. Could a bone medicine like "
+            "alendronate save the hip?",
+            "bisphosphonates_for_osteonecrosis",
+        ),
+        # Not the bone check after the fracture.
+        (
+            "My mother broke a vertebra last week and the pain is terrible. The doctor suggested calcitonin. "
+            "Does it work?",
+            "calcitonin_for_spinal_fracture_pain",
+        ),
         # Not the card on its treatment: the safety of the cement injection it offers.
         (
             "My mother is 84 and cracked her sacrum from osteoporosis. The doctor mentioned sacroplasty. Is it safe?",
@@ -618,6 +630,14 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
             "My doctor wants me to take a pill once a week to strengthen my bones. Do I have to take it for life?",
             "osteoporosis_care",
         ),
+        # Choosing a bone medicine for thin bones, or stopping one given on its long-term schedule.
+        (
+            "My GP says I have osteoporosis after the menopause. Which pill is the best option for me?",
+            "osteoporosis_care",
+        ),
+        ("I can't tolerate alendronate for my osteoporosis. Is there an alternative?", "osteoporosis_care"),
+        ("My mother gets Prolia every six months. Can she stop it after the next shot?", "osteoporosis_care"),
+        ("What exercises help golfer's elbow? The doctor called it medial epicondylitis.", "tendon_problems"),
         # A lump in the soft tissue, not in a bone.
         ("What is the treatment for a plantar fibroma found on an MRI?", "soft_tissue_lumps"),
         # Asked about, complex regional pain syndrome is declined even after a broken foot.
