@@ -298,6 +298,17 @@ OLDER_SACRAL_STORY = (
         ),
         # Not the athletes' card on pelvic stress fractures.
         (OLDER_SACRAL_STORY, "sacral_insufficiency_fracture_treatment"),
+        # Not the stress fracture card: a back brace is no walking boot.
+        (
+            "My mother has a compression fracture in her back. Does she need a TLSO brace?",
+            "brace_after_spinal_fracture",
+        ),
+        # A normal radiograph read as such, not osteoporosis care.
+        (
+            "Grandma fell and hurt her hip. She has osteopenia. The hip radiograph showed no fracture, but she still "
+            "cannot stand. What should happen next?",
+            "xray_was_normal",
+        ),
         # Not the card on bisphosphonates for marrow edema.
         (
             "My son is 24 and has avascular necrosis in his hip from steroids. Could a bone medicine like "
@@ -638,6 +649,9 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
         ("I can't tolerate alendronate for my osteoporosis. Is there an alternative?", "osteoporosis_care"),
         ("My mother gets Prolia every six months. Can she stop it after the next shot?", "osteoporosis_care"),
         ("What exercises help golfer's elbow? The doctor called it medial epicondylitis.", "tendon_problems"),
+        ("My vitamin D level is 14. How long should I take 50,000 IU a week?", "vitamin_d_deficiency"),
+        ("Is tramadol OK for the pain of my failed hip replacement?", "other_hip_problems"),
+        ("The X-ray shows a bone spur on my knee. What can be done?", "general_knee_arthritis"),
         # A lump in the soft tissue, not in a bone.
         ("What is the treatment for a plantar fibroma found on an MRI?", "soft_tissue_lumps"),
         # Asked about, complex regional pain syndrome is declined even after a broken foot.
@@ -1188,11 +1202,12 @@ def test_a_story_telling_a_knock_that_bruised_a_bone_or_a_fracture_run_on_is_ans
         "The bone is not sore to the touch.",
         "It feels better when I've warmed up.",
         "It isn't a stress fracture, I can still run.",
+        "It feels like a tendon rather than the bone.",
     ],
 )
 def test_pain_that_eases_with_running_or_is_not_sore_to_press_tells_no_runner_s_sign(kb, telling):
     """A stress fracture's pain gets worse with running, and its spot is sore to press; a story
-    that says it is no stress fracture tells none."""
+    that says it is no stress fracture, or places the pain in a tendon, tells none."""
     assert read_message(kb, RUNNER_STORY.replace("Resting a few days", f"{telling} Resting a few days")).sign is None
 
 
