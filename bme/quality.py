@@ -110,13 +110,14 @@ def check_treatment_safety(kb: KnowledgeBase, report: Report) -> None:
     """A card whose question names a drug or procedure with a safety fact (topic side_effects)
     gives one of them: "do bisphosphonates work?" comes with the checks before a drip. Walking aids
     (treatments that are no subject of their own: crutches, a boot) are left out; their risk, a clot
-    in a leg kept still, is on the cards about casts."""
+    in a leg kept still, is on the cards about casts. Out-of-scope cards give no facts, only the
+    subject they decline ("vitamin D deficiency without a bone problem")."""
     safety: Dict[str, set] = {}
     for fact in kb.facts.values():
         if "side_effects" in fact.topics:
             for treatment in fact.treatments:
                 safety.setdefault(treatment, set()).add(fact.id)
-    for card in kb.questions.values():
+    for card in (card for card in kb.questions.values() if not card.out_of_scope):
         for treatment in dict.fromkeys(matcher_for(kb).values(card.question, "treatment")):
             own_subject = kb.vocabulary["treatment"][treatment].own_subject
             if own_subject and treatment in safety and not safety[treatment] & set(card.facts):
