@@ -307,7 +307,7 @@ OLDER_SACRAL_STORY = (
         (
             "Grandma fell and hurt her hip. She has osteopenia. The hip radiograph showed no fracture, but she still "
             "cannot stand. What should happen next?",
-            "xray_was_normal",
+            "hip_fracture_not_seen_on_xray",
         ),
         # Not the card on bisphosphonates for marrow edema.
         (
@@ -325,6 +325,14 @@ OLDER_SACRAL_STORY = (
         (
             "My mother is 84 and cracked her sacrum from osteoporosis. The doctor mentioned sacroplasty. Is it safe?",
             "sacroplasty_risks",
+        ),
+        # Not the card on spine fractures found by chance, which its last line matches best.
+        ("My dad's MRI says compression fracture at L1 with edema. Is it new or old?", "spine_mri_edema"),
+        # A suspected broken hip's tests, not a broken bone the assistant declines.
+        (
+            "My mother is 88 with dementia and fell at the care home. The hip X-ray shows no fracture but she "
+            "screams when they move her leg. Could it still be broken?",
+            "hip_fracture_not_seen_on_xray",
         ),
     ],
 )
