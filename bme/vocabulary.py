@@ -200,7 +200,7 @@ class VocabularyMatcher:
 
     def _read(self, text: str) -> Tuple[Doc, Doc]:
         """The text as typed, and as read with misspelt vocabulary words put right (same tokens)."""
-        doc = self._nlp.make_doc(_normalise_apostrophes(text))  # one character for one: offsets hold
+        doc = self._nlp.make_doc(_normalise_typography(text))  # one character for one: offsets hold
         return doc, self._spelling.read(doc) if self._spelling else doc
 
     def find(self, text: str) -> List[TermMatch]:
@@ -320,7 +320,7 @@ def english() -> SpellChecker:
 
 def denied(text: str, start: int, denied_by: Sequence[re.Pattern] = (NEGATED_TERM,)) -> bool:
     """Whether the words just before the term at ``start`` deny it (in the term's own clause;
-    apostrophes straight; a negation unless ``denied_by`` says more). Only the last NEGATION_REACH
+    apostrophes and hyphens straight; a negation unless ``denied_by`` says more). Only the last NEGATION_REACH
     characters can hold a negation and the five words after it: a long story is not searched again
     from its start for every term."""
     before = words_before(text, start, NEGATION_REACH)
@@ -395,7 +395,7 @@ class PhraseGroupDetector(Generic[Told]):
         return self._items_with(text, missing=1)
 
     def _items_with(self, text: str, missing: int) -> List[Told]:
-        doc = self._spelling.read(self._nlp.make_doc(_normalise_apostrophes(text or "")))
+        doc = self._spelling.read(self._nlp.make_doc(_normalise_typography(text or "")))
         spans: Dict[str, List[Tuple[int, int]]] = defaultdict(list)
         typed = doc.text
         for match_id, start, end in [*self._matcher(doc), *self._patterns(doc)]:
@@ -435,8 +435,13 @@ def _counted(item: Told, spans: Dict[str, List[Tuple[int, int]]], hits: Set[str]
     }
 
 
-def _normalise_apostrophes(text: str) -> str:
-    return text.replace("\u2019", "'").replace("\u2018", "'")
+# Curly apostrophes and the Unicode hyphens (a non-breaking hyphen in "acute\u2011phase", pasted from
+# a web page) read as the ASCII ones the vocabulary is written with: one character for one.
+_TYPOGRAPHY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u2010": "-", "\u2011": "-"})
+
+
+def _normalise_typography(text: str) -> str:
+    return text.translate(_TYPOGRAPHY)
 
 
 _matchers: Dict[int, VocabularyMatcher] = {}
@@ -489,7 +494,7 @@ def claimed_audience(kb: KnowledgeBase, text: str) -> Optional[str]:
             continue
         if match.text.lower() == PROFESSIONAL and TRADE_AFTER.match(text[match.end :]):
             continue
-        before = _normalise_apostrophes(text[: match.start])
+        before = _normalise_typography(text[: match.start])
         introduced = OPENS_A_SENTENCE.search(before) and HERE_AFTER.match(text[match.end :])
         if match.value != PROFESSIONAL or SELF_DESCRIPTION.search(before) or introduced:
             return match.value

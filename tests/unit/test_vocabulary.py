@@ -108,6 +108,13 @@ def test_match_offsets_point_at_the_words(matcher):
     assert found == {("kyphoplasty", "Balloon Kyphoplasty"), ("vertebroplasty", "vertebroplasty")}
 
 
+def test_a_non_breaking_hyphen_reads_as_a_hyphen(matcher):
+    """Pasted from a web page: "post\u2011traumatic BME" is the term, at the words' own offsets."""
+    text = "Is post\u2011traumatic BME of the knee serious?"
+    found = {(m.value, text[m.start : m.end]) for m in matcher.find(text)}
+    assert ("bone_bruise", "post\u2011traumatic BME") in found
+
+
 def test_a_contusion_alone_is_no_bone_bruise(matcher):
     """A contusion of a muscle is a muscle bruise: only one of a bone or a joint is a bone bruise."""
     assert matcher.values("He got a contusion in his thigh from a knee in football.", "condition") == []
