@@ -447,7 +447,7 @@ class ActionExplainWhy(Action):
 
 class ActionAnswerBeforePlan(Action):
     """A plan request that asks in general ("what is the management approach for bone marrow
-    edema?", often a clinician's) gets the treatment overview with the plan offered, not started:
+    edema?", often a clinician's) gets the card on what it names (see card_in_general), not the plan:
     the plan's questions are about one person's case. A story that asks ("Mom has a new spine
     fracture next to an old one; should we manage it the same way?") gets the card that answers it
     before the plan starts. A bare request about one's own case ("make me a plan") goes straight to
@@ -464,12 +464,22 @@ class ActionAnswerBeforePlan(Action):
         # Either branch ends the plan rule here: the next action is listening for the user's next message.
         ends_the_plan = FollowupAction(ACTION_LISTEN_NAME)
         if asks_in_general(kb, tracker.latest_message.get("text") or ""):
-            return [*send_card(dispatcher, tracker, kb, kb.questions[kb.plan.overview_card]), ends_the_plan]
+            return [*send_card(dispatcher, tracker, kb, card_in_general(kb, tracker)), ends_the_plan]
         decision = decision_before_plan(kb, tracker)
         if decision.unrelated or decision.out_of_scope:
             reply_to_question(dispatcher, tracker, kb, decision)
             return [ends_the_plan]
         return send_card(dispatcher, tracker, kb, decision.card, plan_follows=True) if decision.card else []
+
+
+def card_in_general(kb: KnowledgeBase, tracker: Tracker) -> QuestionCard:
+    """The card a general plan request gets: the one on the condition it names ("the management
+    approach for a patient with spondylolysis"), or the treatment overview when the card decision
+    has none, or one that only offers the plan."""
+    decision = card_decision(tracker, kb)
+    if decision.card and not decision.card.offers_plan:
+        return decision.card
+    return kb.questions[kb.plan.overview_card]
 
 
 def decision_before_plan(kb: KnowledgeBase, tracker: Tracker) -> Decision:

@@ -74,6 +74,9 @@ UNCOVERED = "uncovered"
 # relatives and patients are the vocabulary's audience terms ("my dad", "this patient").
 OWN_CASE = re.compile(r"\b(i|i'm|im|i've|ive|i'd|me|my|mine|myself|we|we're|us|our)\b", re.I)
 CASE_AUDIENCES = {"patient", "caregiver"}
+# "a patient" or "an elderly female patient" is anyone's case, as a clinician asks in general: up to
+# four words between the article and the audience's word.
+ANY_ONE_PERSON = re.compile(r"\b(?:a|an)(?:\s+[\w'-]+,?){0,4}\s+$", re.I)
 # A question for what comes beyond the treatments a story tells, and a plan asked for beside
 # another question (knowledge/asking.yml).
 ASKS_FOR_OTHER_OPTIONS = re.compile(rf"\b{any_of(ASKING.other_options)}\b", re.I)
@@ -132,12 +135,14 @@ class Decision:
 
 def asks_in_general(kb: KnowledgeBase, text: str) -> bool:
     """A question about a condition the assistant covers, not about the asker's own case or a
-    relative's: "what is the management approach for bone marrow edema?", not "make me a plan",
-    "what do we do next?" or "what should my dad do?"."""
+    relative's: "what is the management approach for bone marrow edema?" or "for a patient with
+    Charcot foot?", not "make me a plan", "what do we do next?" or "what should my dad do?"."""
     if not asks_a_question(text) or OWN_CASE.search(text):
         return False
     named = matcher_for(kb).find(text)
-    own_case = {match.value for match in named if match.entity == "audience"} & CASE_AUDIENCES
+    own_case = {
+        match.value for match in named if match.entity == "audience" and not ANY_ONE_PERSON.search(text[: match.start])
+    } & CASE_AUDIENCES
     return names_its_own_subject(kb, named) and not own_case
 
 

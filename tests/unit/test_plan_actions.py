@@ -464,6 +464,24 @@ def test_a_general_plan_request_gets_the_overview_with_the_plan_offered_not_star
 
 
 @pytest.mark.parametrize(
+    "request_text, card_id",
+    [
+        ("What is the management of spondylolysis in a teenage gymnast?", "spondylolysis_young_athlete"),
+        ("How should an elderly diabetic patient with an acute Charcot foot be managed?", "charcot_cast"),
+        ("What is the treatment approach for a 70-year-old female patient with osteonecrosis of the knee?", None),
+    ],
+)
+def test_a_general_plan_request_naming_a_condition_gets_its_card_not_the_plan(kb, request_text, card_id):
+    """ "A patient" is anyone's case: the question is answered, and the plan does not start."""
+    events, messages = before_plan(request_text)
+    assert ("followup", "action_listen") in events
+    overview = kb.questions[kb.plan.overview_card].question
+    assert messages and not messages[0]["text"].startswith(f"**{overview}**")
+    if card_id:
+        assert messages[0]["text"].startswith(f"**{kb.questions[card_id].question}**")
+
+
+@pytest.mark.parametrize(
     "story, card_id",
     [
         (
