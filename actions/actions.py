@@ -447,8 +447,9 @@ class ActionExplainWhy(Action):
 
 class ActionAnswerBeforePlan(Action):
     """A plan request that asks in general ("what is the management approach for bone marrow
-    edema?", often a clinician's) gets the card on what it names (see card_in_general), not the plan:
-    the plan's questions are about one person's case. A story that asks ("Mom has a new spine
+    edema?", often a clinician's, or "for an elderly patient with ...") is answered or declined as a
+    question would be (see card_in_general), and the plan does not start: its questions are about
+    one person's case. A story that asks ("Mom has a new spine
     fracture next to an old one; should we manage it the same way?") gets the card that answers it
     before the plan starts. A bare request about one's own case ("make me a plan") goes straight to
     the plan. A request naming a subject the assistant does not cover ("a plan for my tendinitis"),
@@ -463,20 +464,20 @@ class ActionAnswerBeforePlan(Action):
         kb = knowledge_base()
         # Either branch ends the plan rule here: the next action is listening for the user's next message.
         ends_the_plan = FollowupAction(ACTION_LISTEN_NAME)
-        if asks_in_general(kb, tracker.latest_message.get("text") or ""):
-            return [*send_card(dispatcher, tracker, kb, card_in_general(kb, tracker)), ends_the_plan]
-        decision = decision_before_plan(kb, tracker)
+        in_general = asks_in_general(kb, tracker.latest_message.get("text") or "")
+        decision = card_decision(tracker, kb) if in_general else decision_before_plan(kb, tracker)
         if decision.unrelated or decision.out_of_scope:
             reply_to_question(dispatcher, tracker, kb, decision)
             return [ends_the_plan]
+        if in_general:
+            return [*send_card(dispatcher, tracker, kb, card_in_general(kb, decision)), ends_the_plan]
         return send_card(dispatcher, tracker, kb, decision.card, plan_follows=True) if decision.card else []
 
 
-def card_in_general(kb: KnowledgeBase, tracker: Tracker) -> QuestionCard:
+def card_in_general(kb: KnowledgeBase, decision: Decision) -> QuestionCard:
     """The card a general plan request gets: the one on the condition it names ("the management
     approach for a patient with spondylolysis"), or the treatment overview when the card decision
     has none, or one that only offers the plan."""
-    decision = card_decision(tracker, kb)
     if decision.card and not decision.card.offers_plan:
         return decision.card
     return kb.questions[kb.plan.overview_card]

@@ -134,16 +134,16 @@ class Decision:
 
 
 def asks_in_general(kb: KnowledgeBase, text: str) -> bool:
-    """A question about a condition the assistant covers, not about the asker's own case or a
-    relative's: "what is the management approach for bone marrow edema?" or "for a patient with
-    Charcot foot?", not "make me a plan", "what do we do next?" or "what should my dad do?"."""
-    if not asks_a_question(text) or OWN_CASE.search(text):
+    """A question about anyone's case, not the asker's own or a relative's, nor a plan asked for:
+    "what is the management approach for bone marrow edema?" or "for a patient with Charcot foot?",
+    not "make me a plan", "what do we do next?" or "what should my dad do?"."""
+    if not asks_a_question(text) or OWN_CASE.search(text) or asks_for_a_plan(text):
         return False
     named = matcher_for(kb).find(text)
-    own_case = {
-        match.value for match in named if match.entity == "audience" and not ANY_ONE_PERSON.search(text[: match.start])
-    } & CASE_AUDIENCES
-    return names_its_own_subject(kb, named) and not own_case
+    return not any(
+        match.entity == "audience" and match.value in CASE_AUDIENCES and not ANY_ONE_PERSON.search(text[: match.start])
+        for match in named
+    )
 
 
 def asks_for_a_plan(text: str) -> bool:

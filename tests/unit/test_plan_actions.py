@@ -513,6 +513,8 @@ def test_a_story_whose_card_only_offers_the_plan_goes_straight_to_the_plan(kb):
         "I slipped on the stairs last month and dislocated my elbow. It still clicks when I bend it. "
         "What would you do in my place?",
         "I'm a 40-year-old swimmer and my hair has been falling out. Should I be worried? Tell me what I should do.",
+        # A question about anyone's case, however short.
+        "What is the recommended treatment for an elderly patient with shingles?",
     ],
 )
 def test_a_story_about_nothing_covered_gets_the_out_of_scope_reply_and_no_plan(kb, story):
@@ -527,6 +529,7 @@ def test_a_story_about_nothing_covered_gets_the_out_of_scope_reply_and_no_plan(k
     [
         ("Please make me a treatment plan for my tendinitis", "tendon_problems"),
         ("What are the usual recommendations for managing a plantar fibroma seen on MRI?", "soft_tissue_lumps"),
+        ("What is the recommended treatment for an elderly patient with a pubic ramus fracture?", "acute_fractures"),
     ],
 )
 def test_a_plan_request_naming_a_subject_not_covered_is_declined_and_starts_no_plan(kb, request_text, card_id):
