@@ -326,6 +326,8 @@ OLDER_SACRAL_STORY = (
             "My mother is 84 and cracked her sacrum from osteoporosis. The doctor mentioned sacroplasty. Is it safe?",
             "sacroplasty_risks",
         ),
+        # A stress fracture at the fifth metatarsal's base stays covered, named with Jones.
+        ("I have a Jones stress fracture from running. How long will I be in the boot?", "stress_fracture_treatment"),
         # Not the card on spine fractures found by chance, which its last line matches best.
         ("My dad's MRI says compression fracture at L1 with edema. Is it new or old?", "spine_mri_edema"),
         # A suspected broken hip's tests, not a broken bone the assistant declines.
@@ -636,6 +638,10 @@ def test_otherwise_the_topic_answers_an_unsure_card(kb, subject, score):
         ("What sort of recovery can my mum expect after fracturing her hip?", "acute_fractures"),
         # A report's wording, at a knee.
         ("Mildly depressed acute fracture of the lateral tibial plateau? What does this mean?", "acute_fractures"),
+        # A Jones fracture is a break at the fifth metatarsal's base, however it is worded.
+        ("The surgeon says my son has a Jones fracture of his fifth metatarsal. Is a screw needed?", "acute_fractures"),
+        # A pubic ramus broken in a fall.
+        ("Grandma slipped in the kitchen and fractured her pubic rami. How long until she walks?", "acute_fractures"),
         # A car that rolled over is a high-energy injury, however the fracture is called.
         ("My car rolled over and I mildly fractured my L4 vertebrae. Is it safe to lift now?", "spine_trauma"),
         # Nerves are pinched anywhere: the card names no body site that would limit it.
