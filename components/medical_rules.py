@@ -23,6 +23,10 @@ phrasings the rule misses.
 Other conditions: a question that names a subject the assistant does not cover
 ("what foods should I avoid with gout?") and none of its own is ``out_of_scope``
 (``bme/questions.py`` uncovered_subject), whatever the classifier guessed.
+
+A question is no goodbye: one the classifier took for ``goodbye`` ("did you have
+to get the cast cut off and replaced?") is ``out_of_scope`` too, so that the
+answering action decides on it instead of the conversation ending.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from bme.vocabulary import RED_FLAG_INTENTS, TermMatch, matcher_for, red_flag_de
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
+GOODBYE_INTENT = "goodbye"
 # The domain's entities. The vocabulary's "finding" (bone marrow edema itself) is not one: it is
 # every conversation's subject, and only tells bme/questions.py that a message is about it; nor
 # are its "asking" words ("should I worry?"), which only question-card retrieval reads.
@@ -129,6 +134,8 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
                 # "What foods should I avoid with gout?" would otherwise start the plan. A
                 # statement is no question: "I sprained my ankle" may answer the plan's question
                 # about the cause.
+                self._override_intent(message, OUT_OF_SCOPE_INTENT, keep_ranking=False)
+            elif asks_a_question(text) and (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == GOODBYE_INTENT:
                 self._override_intent(message, OUT_OF_SCOPE_INTENT, keep_ranking=False)
         return messages
 

@@ -98,6 +98,15 @@ def test_a_question_on_another_condition_is_out_of_scope_whatever_the_classifier
     assert message.get("intent") == {"name": "out_of_scope", "confidence": 1.0}
 
 
+def test_a_question_taken_for_a_goodbye_is_left_to_the_answering_action(component):
+    message = parse(component, "have you ever had to get your cast cut off and replaced?", "goodbye", 0.9)
+    assert message.get("intent") == {"name": "out_of_scope", "confidence": 1.0}
+
+
+def test_a_goodbye_stays_a_goodbye(component):
+    assert parse(component, "it does help my knee, bye", "goodbye", 0.9).get("intent")["name"] == "goodbye"
+
+
 def test_a_statement_on_another_condition_keeps_its_intent(component):
     """ "I sprained my ankle playing football" may answer the plan's question about the cause."""
     message = parse(component, "I sprained my ankle playing football", "inform", 0.9)
