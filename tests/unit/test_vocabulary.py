@@ -53,7 +53,7 @@ def detector(kb):
         ("He has myeloma and a new pain in his mid back.", "body_site", "spine"),
         ("A stress reaction of the femoral neck.", "body_site", "hip"),
         ("a non-displaced fracture to my 5th metatarsal", "finding", "foot_fracture"),
-        ("my son has a Jones fracture", "finding", "foot_fracture"),
+        ("my son has a fifth metatarsal fracture", "finding", "foot_fracture"),
         ("I'm a physiotherapist", "audience", "professional"),
         ("I'm a hospitalist", "audience", "professional"),
         ("asking for my mum", "audience", "caregiver"),
@@ -326,6 +326,7 @@ def test_a_site_named_inside_a_longer_term_is_still_a_site(matcher):
         ("The scan found two pars fractures in her spine.", "condition", "spondylolysis", "spine"),
         ("My mother broke a bone in her spine last week.", "condition", "vertebral_compression_fracture", "spine"),
         ("A bone scan showed a tarsal navicular fracture.", "condition", "stress_fracture", "foot"),
+        ("The report mentions a mild wedge deformity of T12.", "condition", "vertebral_compression_fracture", "spine"),
     ],
 )
 def test_radiology_wordings_name_the_term_and_its_site(matcher, text, entity, value, site):
