@@ -130,12 +130,13 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
                 self._override_intent(message, RED_FLAG_INTENTS[flag.tier], keep_ranking=False)
             elif not written_in_english(text):
                 self._override_intent(message, FALLBACK_INTENT, keep_ranking=False)
-            elif asks_a_question(text) and uncovered_subject(self._kb, read_message(self._kb, text, terms)):
-                # "What foods should I avoid with gout?" would otherwise start the plan. A
-                # statement is no question: "I sprained my ankle" may answer the plan's question
-                # about the cause.
-                self._override_intent(message, OUT_OF_SCOPE_INTENT, keep_ranking=False)
-            elif asks_a_question(text) and (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == GOODBYE_INTENT:
+            elif asks_a_question(text) and (
+                (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == GOODBYE_INTENT
+                or uncovered_subject(self._kb, read_message(self._kb, text, terms))
+            ):
+                # "What foods should I avoid with gout?" would otherwise start the plan, and a
+                # question taken for a goodbye end the conversation. A statement is no question:
+                # "I sprained my ankle" may answer the plan's question about the cause.
                 self._override_intent(message, OUT_OF_SCOPE_INTENT, keep_ranking=False)
         return messages
 
