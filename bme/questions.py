@@ -486,10 +486,14 @@ def tells_a_mistaken_sign(reading: Reading) -> bool:
 
 def told_uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionCard]:
     """The out-of-scope subject a message tells by its card's phrases together (``told_by``: "on
-    Prolia for osteoporosis, is it dangerous to stop?"), when it names no covered condition or
-    finding and tells no sign of one ("osteoporosis and my back hurts" may be a spine fracture): the
-    covered treatment such a message names does not make it the assistant's subject."""
-    if any(match.entity in NAMED_DIAGNOSES for match in reading.named) or reading.implied:
+    Prolia for osteoporosis, is it dangerous to stop?"), when it names no condition or finding of
+    its own (an arthritis named is its care, see names_as_its_own) and tells no sign of one
+    ("osteoporosis and my back hurts" may be a spine fracture): the covered treatment such a
+    message names does not make it the assistant's subject."""
+    sites = sites_named(reading.named)
+    if reading.implied or any(
+        match.entity in NAMED_DIAGNOSES and names_as_its_own(kb, match, sites) for match in reading.named
+    ):
         return None
     told = told_subject_detector_for(kb, out_of_scope=True).detect(reading.text)
     return kb.questions[told.id] if told else None
