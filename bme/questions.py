@@ -104,6 +104,14 @@ class Reading:
     uncovered: List[QuestionCard]
 
     @property
+    def names_a_subject(self) -> bool:
+        """A condition, finding, treatment or uncovered subject named, or a sign told: the message is
+        about something, whether the assistant covers it or not."""
+        return bool(self.sign or self.uncovered) or any(
+            match.entity in (*NAMED_DIAGNOSES, "treatment") for match in self.named
+        )
+
+    @property
     def implied(self) -> List[str]:
         """Canonical words of the condition the sign points to, read as if the message named it."""
         return [canonical_word("condition", self.sign.points_to)] if self.sign else []
