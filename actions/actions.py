@@ -371,16 +371,18 @@ def answer_question(
 
 class ActionHelp(Action):
     """ "What can you do?" gets what the assistant covers (the help menu). A question the
-    classifier took for a request for help, but that names a subject the assistant covers ("how do
-    I know I have Charcot foot?", "when to ask your doctor about bone marrow lesions?"), is
-    answered instead."""
+    classifier took for a request for help, but that names a subject ("how do I know I have
+    Charcot foot?", "when to ask your doctor about bone marrow lesions?"), is answered instead, or
+    declined when the subject is not covered ("what do you recommend for osteoarthritis of the
+    knee?")."""
 
     def name(self) -> Text:
         return "action_help"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List:
         kb = knowledge_base()
-        if asks_its_own_question(kb, tracker):
+        text = tracker.latest_message.get("text") or ""
+        if asks_a_question(text) and read_message(kb, text).names_a_subject:
             return answer_question(dispatcher, tracker, kb, intent=topic_intent(kb, tracker))
         say(dispatcher, kb.messages["help_menu"])
         return []
@@ -388,8 +390,7 @@ class ActionHelp(Action):
 
 def asks_its_own_question(kb: KnowledgeBase, tracker: Tracker) -> bool:
     """A question naming a subject the assistant covers: the classifier's guess of a request for
-    help or for sources was wrong ("how do I know I have Charcot foot?", "I read in the paper that
-    Fosamax causes fractures. Should I stop it?")."""
+    sources was wrong ("I read in the paper that Fosamax causes fractures. Should I stop it?")."""
     text = tracker.latest_message.get("text") or ""
     return asks_a_question(text) and names_its_own_subject(kb, matcher_for(kb).find(text))
 

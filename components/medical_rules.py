@@ -26,9 +26,7 @@ Other conditions: a question that names a subject the assistant does not cover
 
 A question is no goodbye: one the classifier took for ``goodbye`` ("did you have
 to get the cast cut off and replaced?") is ``out_of_scope`` too, so that the
-answering action decides on it instead of the conversation ending. So is a
-question taken for ``help`` that names a subject ("What do you recommend for
-osteoarthritis of the knee?"), which asks about it, not about the assistant.
+answering action decides on it instead of the conversation ending.
 """
 
 from __future__ import annotations
@@ -65,7 +63,6 @@ from bme.vocabulary import RED_FLAG_INTENTS, TermMatch, matcher_for, red_flag_de
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 GOODBYE_INTENT = "goodbye"
-HELP_INTENT = "help"
 # The domain's entities. The vocabulary's "finding" (bone marrow edema itself) is not one: it is
 # every conversation's subject, and only tells bme/questions.py that a message is about it; nor
 # are its "asking" words ("should I worry?"), which only question-card retrieval reads.
@@ -133,21 +130,15 @@ class MedicalRules(GraphComponent, EntityExtractorMixin):
                 self._override_intent(message, RED_FLAG_INTENTS[flag.tier], keep_ranking=False)
             elif not written_in_english(text):
                 self._override_intent(message, FALLBACK_INTENT, keep_ranking=False)
-            elif asks_a_question(text) and self._goes_to_the_answering_action(message, text, terms):
+            elif asks_a_question(text) and (
+                (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == GOODBYE_INTENT
+                or uncovered_subject(self._kb, read_message(self._kb, text, terms))
+            ):
                 # "What foods should I avoid with gout?" would otherwise start the plan, and a
                 # question taken for a goodbye end the conversation. A statement is no question:
                 # "I sprained my ankle" may answer the plan's question about the cause.
                 self._override_intent(message, OUT_OF_SCOPE_INTENT, keep_ranking=False)
         return messages
-
-    def _goes_to_the_answering_action(self, message: Message, text: str, terms: List[TermMatch]) -> bool:
-        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        reading = read_message(self._kb, text, terms)
-        return (
-            intent == GOODBYE_INTENT
-            or (intent == HELP_INTENT and reading.names_a_subject)
-            or bool(uncovered_subject(self._kb, reading))
-        )
 
     def _add_entities(self, message: Message, terms: List[TermMatch]) -> None:
         entities = [

@@ -308,6 +308,12 @@ def test_a_question_on_a_covered_subject_taken_for_help_is_answered(kb):
     assert messages[0]["text"].startswith("**") and "Charcot" in messages[0]["text"]
 
 
+def test_a_question_on_an_uncovered_subject_taken_for_help_is_declined(kb):
+    text = "What about osteoarthritis of the knee? It came on all of a sudden. What do you recommend for this?"
+    messages, _ = run(ActionHelp(), make_tracker(text, "help", [("condition", "osteoarthritis")]))
+    assert messages[0]["text"].startswith(kb.messages["out_of_scope"].text)
+
+
 def test_red_flag_message_comes_from_the_knowledge_base(kb):
     tracker = make_tracker("I can't control my bladder and my legs are numb", "report_red_flag")
     messages, _ = run(ActionRedFlag(), tracker)

@@ -107,15 +107,6 @@ def test_a_goodbye_stays_a_goodbye(component):
     assert parse(component, "it does help my knee, bye", "goodbye", 0.9).get("intent")["name"] == "goodbye"
 
 
-def test_a_question_on_a_subject_taken_for_help_is_left_to_the_answering_action(component):
-    message = parse(component, "What about osteoarthritis of the knee? What do you recommend for this?", "help", 0.8)
-    assert message.get("intent") == {"name": "out_of_scope", "confidence": 1.0}
-
-
-def test_a_request_for_help_stays_a_request_for_help(component):
-    assert parse(component, "what kind of questions can you answer?", "help", 0.9).get("intent")["name"] == "help"
-
-
 def test_a_statement_on_another_condition_keeps_its_intent(component):
     """ "I sprained my ankle playing football" may answer the plan's question about the cause."""
     message = parse(component, "I sprained my ankle playing football", "inform", 0.9)
