@@ -7,7 +7,7 @@ import pytest
 
 from tests.answers.best_card import decision_right
 from tests.answers.scoring import split_names
-from tests.answers.tally import changes, counts, results_of
+from tests.answers.tally import changes, cited_answers, counts, results_of
 
 QUESTIONS = {
     "a": {"split": "dev", "in_scope": True, "expects": ["return_to_running"]},
@@ -55,3 +55,11 @@ def test_a_run_is_scored_again_by_todays_labels(kb, tmp_path):
     }
     (tmp_path / "answers-dev.json").write_text(json.dumps(saved))
     assert results_of(kb, QUESTIONS, "dev", tmp_path) == {"a": True}
+
+
+def test_a_clinical_answer_counts_as_cited_only_with_an_inline_source_and_the_disclaimer(kb):
+    sources = kb.answer_wording.sources_line.format(sources="[[1]](https://doi.org/10.1/x) A et al.")
+    cited = f"**Q?**\nA fact. [[1]](https://doi.org/10.1/x)\n{sources}\n_{kb.disclaimers.clinical}_"
+    urgent = f"{kb.red_flags[0].message.patient} [[1]](https://doi.org/10.1/x)\n{sources}"
+    replies = {"a": [cited], "b": [cited.replace(kb.disclaimers.clinical, "")], "c": ["I don't cover gout.", urgent]}
+    assert cited_answers(kb, replies) == [2, 1]
