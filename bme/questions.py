@@ -495,13 +495,10 @@ def tells_a_mistaken_sign(reading: Reading) -> bool:
 def told_uncovered_subject(kb: KnowledgeBase, reading: Reading) -> Optional[QuestionCard]:
     """The out-of-scope subject a message tells by its card's phrases together (``told_by``: "on
     Prolia for osteoporosis, is it dangerous to stop?"), when it names no condition or finding of
-    its own (an arthritis named is its care, see names_as_its_own) and tells no sign of one
+    its own (an arthritis named is its care, see names_its_own_subject) and tells no sign of one
     ("osteoporosis and my back hurts" may be a spine fracture): the covered treatment such a
     message names does not make it the assistant's subject."""
-    sites = sites_named(reading.named)
-    if reading.implied or any(
-        match.entity in NAMED_DIAGNOSES and names_as_its_own(kb, match, sites) for match in reading.named
-    ):
+    if reading.implied or names_its_own_subject(kb, reading.named, entities=NAMED_DIAGNOSES):
         return None
     told = told_subject_detector_for(kb, out_of_scope=True).detect(reading.text)
     return kb.questions[told.id] if told else None
@@ -677,11 +674,13 @@ def on_its_ground(kb: KnowledgeBase, reading: Reading) -> bool:
     )
 
 
-def names_its_own_subject(kb: KnowledgeBase, named: Sequence[TermMatch]) -> bool:
-    """The message names a condition, treatment or finding the assistant covers, or one it covers
-    at a body site the message also names (myeloma in the spine)."""
+def names_its_own_subject(
+    kb: KnowledgeBase, named: Sequence[TermMatch], entities: Sequence[str] = OWN_SUBJECTS
+) -> bool:
+    """The message names a condition, treatment or finding (``entities``) the assistant covers, or
+    one it covers at a body site the message also names (myeloma in the spine)."""
     sites = sites_named(named)
-    return any(match.entity in OWN_SUBJECTS and names_as_its_own(kb, match, sites) for match in named)
+    return any(match.entity in entities and names_as_its_own(kb, match, sites) for match in named)
 
 
 def names_as_its_own(kb: KnowledgeBase, match: TermMatch, sites: set) -> bool:
